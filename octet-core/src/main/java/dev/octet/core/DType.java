@@ -5,9 +5,9 @@ package dev.octet.core;
  * in-memory storage that {@link Tensor} uses for it.
  *
  * <p>Storage: sub-byte types (int4, uint4, float4, int2, uint2) keep one element per byte,
- * sign-extended for the signed ones; 16-bit floats keep their raw bits in a {@code short[]}; unsigned
- * 32- and 64-bit integers keep their bits in {@code int[]} and {@code long[]}; complex numbers keep
- * interleaved (real, imaginary) pairs.
+ * sign-extended for the signed ones; 16-bit floats keep their raw bits in a {@code short[]};
+ * unsigned 32- and 64-bit integers keep their bits in {@code int[]} and {@code long[]}; complex
+ * numbers keep interleaved (real, imaginary) pairs.
  */
 public enum DType {
   UNDEFINED(0, 0, Storage.NONE, Kind.OTHER, false),

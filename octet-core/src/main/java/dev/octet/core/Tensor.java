@@ -7,9 +7,9 @@ import java.util.Arrays;
  * An immutable n-dimensional array: an element type, a shape and a flat row-major primitive array
  * whose Java type is {@link DType#storage()}.
  *
- * <p>The typed accessors ({@link #floats()}, {@link #bytes()}, ...) return the backing array without
- * a copy so that kernels can read weights at full speed; callers must treat it as read-only. The
- * {@code wrap} factories take ownership of the array they are given.
+ * <p>The typed accessors ({@link #floats()}, {@link #bytes()}, ...) return the backing array
+ * without a copy so that kernels can read weights at full speed; callers must treat it as
+ * read-only. The {@code wrap} factories take ownership of the array they are given.
  */
 public final class Tensor {
   /** The largest element count a Java array holds safely. */

@@ -154,9 +154,7 @@ public final class Graph {
     return outputs.stream().anyMatch(o -> o.name().equals(value));
   }
 
-  /**
-   * The constant tensor behind {@code value}: an initializer, or the output of a Constant node.
-   */
+  /** The constant tensor behind {@code value}: an initializer, or the output of a Constant node. */
   public Optional<Tensor> constant(String value) {
     Tensor t = initializers.get(value);
     if (t != null) {
@@ -221,6 +219,12 @@ public final class Graph {
 
   @Override
   public String toString() {
-    return "Graph(" + name + ", " + nodes.size() + " nodes, " + initializers.size() + " initializers)";
+    return "Graph("
+        + name
+        + ", "
+        + nodes.size()
+        + " nodes, "
+        + initializers.size()
+        + " initializers)";
   }
 }

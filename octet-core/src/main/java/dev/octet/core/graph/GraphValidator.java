@@ -88,7 +88,8 @@ final class GraphValidator {
         if (p == null) {
           free.add(in);
         } else if (p == i) {
-          throw new OctetException(where + ": " + n.describe() + " reads its own output '" + in + "'");
+          throw new OctetException(
+              where + ": " + n.describe() + " reads its own output '" + in + "'");
         } else if (deps.add(p)) {
           dependents.get(p).add(i);
           pending[i]++;
@@ -155,7 +156,10 @@ final class GraphValidator {
     }
     for (ValueInfo o : outputs) {
       if (o.name().equals(missing)) {
-        return where + ": output '" + missing + "' is not produced by any node, input or initializer";
+        return where
+            + ": output '"
+            + missing
+            + "' is not produced by any node, input or initializer";
       }
     }
     return where + ": '" + missing + "' is read but never defined";

@@ -18,7 +18,9 @@ public record Opaque(String kind, byte[] bytes) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Opaque other && other.kind.equals(kind) && Arrays.equals(other.bytes, bytes);
+    return o instanceof Opaque other
+        && other.kind.equals(kind)
+        && Arrays.equals(other.bytes, bytes);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.Map;
  */
 public record QuantAnnotation(String tensorName, Map<String, String> parameterTensors) {
   public QuantAnnotation {
-    parameterTensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameterTensors));
+    parameterTensors =
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameterTensors));
   }
 }

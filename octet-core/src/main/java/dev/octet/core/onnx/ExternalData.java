@@ -83,7 +83,8 @@ final class ExternalData {
           while (buf.hasRemaining()) {
             int n = ch.read(buf, pos);
             if (n < 0) {
-              throw new OctetException("tensor '" + name + "': external data file " + file + " ends early");
+              throw new OctetException(
+                  "tensor '" + name + "': external data file " + file + " ends early");
             }
             pos += n;
           }
@@ -100,7 +101,11 @@ final class ExternalData {
       rel = Path.of(location);
     } catch (RuntimeException e) {
       throw new OctetException(
-          "tensor '" + tensorName + "': external data location '" + location + "' is not a valid path");
+          "tensor '"
+              + tensorName
+              + "': external data location '"
+              + location
+              + "' is not a valid path");
     }
     if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
       throw new OctetException(

@@ -111,7 +111,13 @@ final class ProtoDecoder {
     for (AttributeProto a : n.getAttributeList()) {
       if (attrs.containsKey(a.getName())) {
         throw new OctetException(
-            "node '" + label + "' (" + n.getOpType() + ") has attribute '" + a.getName() + "' twice");
+            "node '"
+                + label
+                + "' ("
+                + n.getOpType()
+                + ") has attribute '"
+                + a.getName()
+                + "' twice");
       }
       try {
         attrs.put(a.getName(), attribute(a));
@@ -225,7 +231,9 @@ final class ProtoDecoder {
       case SPARSE_TENSOR_TYPE ->
           new ValueType.SparseTensorType(
               DType.fromCode(t.getSparseTensorType().getElemType()),
-              t.getSparseTensorType().hasShape() ? shape(t.getSparseTensorType().getShape()) : null);
+              t.getSparseTensorType().hasShape()
+                  ? shape(t.getSparseTensorType().getShape())
+                  : null);
       case SEQUENCE_TYPE -> new ValueType.SequenceType(type(t.getSequenceType().getElemType()));
       case MAP_TYPE ->
           new ValueType.MapType(

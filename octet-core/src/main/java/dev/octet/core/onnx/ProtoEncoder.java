@@ -42,9 +42,7 @@ final class ProtoEncoder {
 
   ModelProto model(Model m) {
     ModelProto.Builder b =
-        ModelProto.newBuilder()
-            .setIrVersion(m.irVersion())
-            .setGraph(graph(m.graph()));
+        ModelProto.newBuilder().setIrVersion(m.irVersion()).setGraph(graph(m.graph()));
     for (OpsetImport o : m.opsetImports()) {
       OperatorSetIdProto.Builder ob = OperatorSetIdProto.newBuilder().setVersion(o.version());
       if (!o.domain().isEmpty()) {
@@ -137,7 +135,8 @@ final class ProtoEncoder {
       case AttributeValue.StringValue s ->
           b.setType(AttributeType.STRING).setS(ByteString.copyFromUtf8(s.value()));
       case AttributeValue.TensorValue t ->
-          b.setType(AttributeType.TENSOR).setT(TensorCodec.encode("", t.value(), external, threshold));
+          b.setType(AttributeType.TENSOR)
+              .setT(TensorCodec.encode("", t.value(), external, threshold));
       case AttributeValue.GraphValue g -> b.setType(AttributeType.GRAPH).setG(graph(g.value()));
       case AttributeValue.SparseTensorValue s ->
           b.setType(AttributeType.SPARSE_TENSOR).setSparseTensor(sparse(s.value()));
@@ -242,7 +241,12 @@ final class ProtoEncoder {
 
   private static java.util.List<StringStringEntryProto> entries(Map<String, String> m) {
     return m.entrySet().stream()
-        .map(e -> StringStringEntryProto.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build())
+        .map(
+            e ->
+                StringStringEntryProto.newBuilder()
+                    .setKey(e.getKey())
+                    .setValue(e.getValue())
+                    .build())
         .toList();
   }
 }

@@ -7,9 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * ONNX raw_data layout: little-endian, row-major, sub-byte types packed low bits first. Decodes into
- * and encodes from {@link Tensor}'s storage arrays in chunks, so tensors larger than one ByteBuffer
- * (2 GB) stream through.
+ * ONNX raw_data layout: little-endian, row-major, sub-byte types packed low bits first. Decodes
+ * into and encodes from {@link Tensor}'s storage arrays in chunks, so tensors larger than one
+ * ByteBuffer (2 GB) stream through.
  */
 final class RawCodec {
   private RawCodec() {}
@@ -79,7 +79,9 @@ final class RawCodec {
         int b = buf.get() & 0xFF;
         for (int j = 0; j < perByte && i < out.length; j++, i++) {
           int v = (b >>> (j * bits)) & mask;
-          if (type.isSigned() && type.kind() == DType.Kind.INTEGER && (v & (1 << (bits - 1))) != 0) {
+          if (type.isSigned()
+              && type.kind() == DType.Kind.INTEGER
+              && (v & (1 << (bits - 1))) != 0) {
             v -= 1 << bits;
           }
           out[i] = (byte) v;

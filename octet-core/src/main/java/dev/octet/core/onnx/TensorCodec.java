@@ -52,7 +52,8 @@ final class TensorCodec {
     if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
       long bytes = rawBytes(type, values);
       MemoryGuard.reserve(bytes);
-      return Tensor.wrap(type, shape, RawCodec.decode(type, count, ExternalData.open(baseDir, p, bytes)));
+      return Tensor.wrap(
+          type, shape, RawCodec.decode(type, count, ExternalData.open(baseDir, p, bytes)));
     }
     if (p.hasRawData()) {
       long bytes = rawBytes(type, values);
@@ -68,7 +69,8 @@ final class TensorCodec {
                 + " needs "
                 + bytes);
       }
-      return Tensor.wrap(type, shape, RawCodec.decode(type, count, RawCodec.of(raw.asReadOnlyByteBuffer())));
+      return Tensor.wrap(
+          type, shape, RawCodec.decode(type, count, RawCodec.of(raw.asReadOnlyByteBuffer())));
     }
     return Tensor.wrap(type, shape, decodeTyped(p, type, values));
   }

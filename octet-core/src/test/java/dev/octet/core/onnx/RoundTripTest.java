@@ -47,7 +47,12 @@ class RoundTripTest {
       }
     }
     if (!failures.isEmpty()) {
-      fail(failures.size() + " of " + models.size() + " failed:\n" + String.join("\n", failures.subList(0, Math.min(30, failures.size()))));
+      fail(
+          failures.size()
+              + " of "
+              + models.size()
+              + " failed:\n"
+              + String.join("\n", failures.subList(0, Math.min(30, failures.size()))));
     }
   }
 

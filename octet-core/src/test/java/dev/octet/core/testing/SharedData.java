@@ -50,7 +50,9 @@ public final class SharedData {
       if (in == null) {
         missing("classpath resource " + name);
       }
-      Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "octet-test-resources"));
+      Path dir =
+          Files.createDirectories(
+              Path.of(System.getProperty("java.io.tmpdir"), "octet-test-resources"));
       Path out = dir.resolve(name);
       if (!Files.exists(out)) {
         Path tmp = Files.createTempFile(dir, name, ".tmp");

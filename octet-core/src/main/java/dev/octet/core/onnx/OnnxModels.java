@@ -114,11 +114,19 @@ public final class OnnxModels {
     } catch (IOException e) {
       throw new OctetException(
           "not a valid ONNX model (protobuf: "
-              + e.getMessage()
+              + firstSentence(e.getMessage())
               + "); the file may be truncated or not an .onnx file",
           e);
     }
     return new ProtoDecoder(dir).model(proto);
+  }
+
+  private static String firstSentence(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int dot = s.indexOf(". ");
+    return dot > 0 ? s.substring(0, dot) : s.replaceAll("\\.$", "");
   }
 
   private static OctetException describe(String what, Throwable e) {

@@ -98,16 +98,16 @@ final class ProtoDecoder {
           new QuantAnnotation(a.getTensorName(), entries(a.getQuantParameterTensorNamesList())));
     }
     entries(gp.getMetadataPropsList()).forEach(e::putMetadata);
-    for (NodeProto n : gp.getNodeList()) {
-      e.addNode(node(n));
+    for (int i = 0; i < gp.getNodeCount(); i++) {
+      e.addNode(node(gp.getNode(i), i));
     }
     e.nameNodesUniquely();
     return topLevel ? e.freeze() : e.freezeSubgraph();
   }
 
-  private Node node(NodeProto n) {
+  private Node node(NodeProto n, int index) {
     Map<String, AttributeValue> attrs = new LinkedHashMap<>();
-    String label = n.getName().isEmpty() ? n.getOpType() : n.getName();
+    String label = n.getName().isEmpty() ? "#" + index : n.getName();
     for (AttributeProto a : n.getAttributeList()) {
       if (attrs.containsKey(a.getName())) {
         throw new OctetException(

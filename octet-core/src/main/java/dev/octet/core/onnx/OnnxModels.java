@@ -9,10 +9,8 @@ import dev.octet.core.proto.OnnxProto.ModelProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Loads and saves ONNX models; the only public entry to protobuf.
@@ -216,11 +214,7 @@ public final class OnnxModels {
   }
 
   private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFiles.move(from, to);
   }
 
   private static void deleteQuietly(Path p) {

@@ -1,0 +1,117 @@
+package dev.octet.runtime.kernel;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * Per-run services for kernels: float buffers recycled by value lifetime, and a parallel loop over
+ * the session's thread pool. One context per {@code Session.run}; not shared between runs.
+ */
+public final class ExecContext {
+  /** Body of a parallel loop over {@code [start, end)}. */
+  @FunctionalInterface
+  public interface RangeBody {
+    void run(int start, int end);
+  }
+
+  private final ForkJoinPool pool;
+  private final int threads;
+  private final Map<Integer, ArrayDeque<float[]>> freeFloats;
+
+  public ExecContext(ForkJoinPool pool, int threads) {
+    this(pool, threads, new HashMap<>());
+  }
+
+  private ExecContext(
+      ForkJoinPool pool, int threads, Map<Integer, ArrayDeque<float[]>> freeFloats) {
+    this.pool = pool;
+    this.threads = Math.max(1, threads);
+    this.freeFloats = freeFloats;
+  }
+
+  /** The same buffers on one thread: for the body of an outer parallel loop. */
+  public ExecContext serial() {
+    return threads == 1 ? this : new ExecContext(null, 1, freeFloats);
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * A float array of length {@code n} with unspecified contents: the kernel writes every element.
+   */
+  public float[] floats(int n) {
+    synchronized (freeFloats) {
+      ArrayDeque<float[]> q = freeFloats.get(n);
+      if (q != null && !q.isEmpty()) {
+        return q.pop();
+      }
+    }
+    return new float[n];
+  }
+
+  /** A zero-filled float array of length {@code n}. */
+  public float[] zeroFloats(int n) {
+    float[] a = floats(n);
+    java.util.Arrays.fill(a, 0f);
+    return a;
+  }
+
+  /** Returns a buffer that no live value references any more. */
+  public void recycle(float[] buffer) {
+    if (buffer.length < 256) {
+      return;
+    }
+    synchronized (freeFloats) {
+      freeFloats.computeIfAbsent(buffer.length, k -> new ArrayDeque<>()).push(buffer);
+    }
+  }
+
+  /**
+   * Runs {@code body} over {@code [0, n)} split into chunks of at least {@code grain} items across
+   * the session's threads. The split must not change results: each item is computed the same way
+   * whichever chunk it falls in, so outputs do not depend on the thread count.
+   */
+  public void parallelFor(int n, int grain, RangeBody body) {
+    if (n <= 0) {
+      return;
+    }
+    int chunks = Math.min(threads * 4, Math.max(1, n / Math.max(1, grain)));
+    if (threads == 1 || chunks <= 1 || pool == null) {
+      body.run(0, n);
+      return;
+    }
+    int step = (n + chunks - 1) / chunks;
+    pool.invoke(new Split(body, 0, n, step));
+  }
+
+  private static final class Split extends RecursiveAction {
+    private static final long serialVersionUID = 1L;
+    private final transient RangeBody body;
+    private final int start;
+    private final int end;
+    private final int step;
+
+    Split(RangeBody body, int start, int end, int step) {
+      this.body = body;
+      this.start = start;
+      this.end = end;
+      this.step = step;
+    }
+
+    @Override
+    protected void compute() {
+      if (end - start <= step) {
+        body.run(start, end);
+        return;
+      }
+      int blocks = (end - start + step - 1) / step;
+      int mid = start + (blocks / 2) * step;
+      invokeAll(new Split(body, start, mid, step), new Split(body, mid, end, step));
+    }
+  }
+}

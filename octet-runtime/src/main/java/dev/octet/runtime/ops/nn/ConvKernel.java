@@ -1,0 +1,105 @@
+package dev.octet.runtime.ops.nn;
+
+import dev.octet.core.DType;
+import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
+import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.kernel.Kernel;
+import dev.octet.runtime.kernel.OpContext;
+import dev.octet.runtime.simd.PackedB;
+import dev.octet.runtime.simd.Sgemm;
+import java.util.Arrays;
+
+/**
+ * Conv for any number of spatial dimensions, groups, pads, strides, dilations and auto_pad: per
+ * image and group, Y[M/g][P] = W[M/g][C/g * prod(k)] x col[C/g * prod(k)][P] on the packed SGEMM,
+ * where col is the im2col of the input (the input itself for a pointwise kernel).
+ */
+public final class ConvKernel implements Kernel {
+  private final OpContext op;
+
+  public ConvKernel(OpContext op) {
+    this.op = op;
+  }
+
+  @Override
+  public Tensor[] run(ExecContext ctx, Tensor[] in) {
+    Tensor x = in[0];
+    Tensor w = in[1];
+    Tensor b = in.length > 2 ? in[2] : null;
+    if (x.dtype() != DType.FLOAT || w.dtype() != DType.FLOAT) {
+      throw new OctetException("Conv supports float32 only, got " + x.dtype().onnxName());
+    }
+    if (x.rank() < 3 || w.rank() != x.rank()) {
+      throw new OctetException(
+          "X must be [N, C, spatial...] and W [M, C/group, kernel...], got "
+              + Arrays.toString(x.shape())
+              + " and "
+              + Arrays.toString(w.shape()));
+    }
+    int groups = (int) op.attrs().getInt("group", 1);
+    int batch = x.dim(0);
+    int c = x.dim(1);
+    int m = w.dim(0);
+    int cg = w.dim(1);
+    if (groups <= 0 || c != cg * groups || m % groups != 0) {
+      throw new OctetException(
+          "channels do not fit: X has "
+              + c
+              + ", W expects "
+              + cg
+              + " per group x "
+              + groups
+              + " groups, M="
+              + m);
+    }
+    int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
+    int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
+    long[] ks = op.attrs().getInts("kernel_shape");
+    if (ks != null && !Arrays.equals(Arrays.stream(ks).mapToInt(v -> (int) v).toArray(), kernel)) {
+      throw new OctetException(
+          "kernel_shape " + Arrays.toString(ks) + " differs from W's " + Arrays.toString(kernel));
+    }
+    ConvGeometry g = ConvGeometry.of(op.attrs(), spatial, kernel, false);
+    int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
+    int outSize = g.outSize();
+    int kDim = cg * g.kernelSize();
+    int mg = m / groups;
+    float[] xv = x.floats();
+    float[] wv = w.floats();
+    float[] out = ctx.floats(batch * m * outSize);
+    boolean pointwise = g.isPointwise();
+    float[] col = pointwise ? null : new float[kDim * outSize];
+    for (int n = 0; n < batch; n++) {
+      for (int gi = 0; gi < groups; gi++) {
+        int xOff = (n * c + gi * cg) * inSize;
+        PackedB packed;
+        if (pointwise) {
+          packed = PackedB.pack(xv, xOff, inSize, kDim, outSize, false);
+        } else {
+          Im2Col.fill(xv, xOff, cg, spatial, g, col);
+          packed = PackedB.pack(col, 0, outSize, kDim, outSize, false);
+        }
+        Sgemm.multiply(
+            wv, gi * mg * kDim, kDim, mg, packed, out, (n * m + gi * mg) * outSize, outSize, ctx);
+      }
+    }
+    if (b != null) {
+      float[] bias = b.floats();
+      for (int n = 0; n < batch; n++) {
+        for (int o = 0; o < m; o++) {
+          int base = (n * m + o) * outSize;
+          float bv = bias[o];
+          for (int i = 0; i < outSize; i++) {
+            out[base + i] += bv;
+          }
+        }
+      }
+    }
+    int[] shape = new int[x.rank()];
+    shape[0] = batch;
+    shape[1] = m;
+    System.arraycopy(g.out(), 0, shape, 2, g.out().length);
+    return new Tensor[] {Tensor.wrap(out, shape)};
+  }
+}

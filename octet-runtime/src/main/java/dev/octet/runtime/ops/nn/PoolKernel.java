@@ -1,0 +1,122 @@
+package dev.octet.runtime.ops.nn;
+
+import dev.octet.core.DType;
+import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
+import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.kernel.Kernel;
+import dev.octet.runtime.kernel.OpContext;
+import dev.octet.runtime.ops.Numeric;
+import java.util.Arrays;
+
+/**
+ * MaxPool (with optional Indices output) and AveragePool over N spatial dimensions with pads,
+ * strides, dilations, ceil_mode, auto_pad and count_include_pad. Each output element is computed
+ * independently, in parallel over (image, channel) planes.
+ */
+public final class PoolKernel implements Kernel {
+  private final OpContext op;
+  private final boolean max;
+
+  public PoolKernel(OpContext op, boolean max) {
+    this.op = op;
+    this.max = max;
+  }
+
+  @Override
+  public Tensor[] run(ExecContext ctx, Tensor[] in) {
+    Tensor x = in[0];
+    if (x.dtype() != DType.FLOAT) {
+      // integer and other float types pool exactly through float32 (8-bit integers are exact)
+      Tensor[] f = run(ctx, new Tensor[] {Tensor.wrap(x.toFloatArray(), x.shape())});
+      f[0] = Numeric.fromDoubles(x.dtype(), f[0].shape(), Numeric.toDoubles(f[0]));
+      return f;
+    }
+    long[] ks = op.attrs().getInts("kernel_shape");
+    if (ks == null || ks.length != x.rank() - 2) {
+      throw new OctetException(
+          "kernel_shape must have one value per spatial dimension of "
+              + Arrays.toString(x.shape()));
+    }
+    int nsp = ks.length;
+    int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
+    int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
+    ConvGeometry g =
+        ConvGeometry.of(op.attrs(), spatial, kernel, op.attrs().getInt("ceil_mode", 0) != 0);
+    boolean includePad = op.attrs().getInt("count_include_pad", 0) != 0;
+    boolean columnMajor = op.attrs().getInt("storage_order", 0) != 0;
+    int planes = x.dim(0) * x.dim(1);
+    int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
+    int outSize = g.outSize();
+    float[] xv = x.floats();
+    float[] y = ctx.floats(planes * outSize);
+    long[] indices = max && op.node().outputs().size() > 1 ? new long[planes * outSize] : null;
+    ctx.parallelFor(
+        planes,
+        1,
+        (p0, p1) -> {
+          int[] o = new int[nsp];
+          int[] k = new int[nsp];
+          for (int p = p0; p < p1; p++) {
+            Arrays.fill(o, 0);
+            for (int oi = 0; oi < outSize; oi++) {
+              float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+              int count = 0;
+              int padCount = 0;
+              long best = -1;
+              Arrays.fill(k, 0);
+              for (int ki = 0, kn = g.kernelSize(); ki < kn; ki++) {
+                int off = 0;
+                int colOff = 0;
+                boolean inside = true;
+                boolean inPadded = true;
+                for (int dd = 0, mul = 1; dd < nsp; dd++) {
+                  int pos = o[dd] * g.strides()[dd] - g.padBegin()[dd] + k[dd] * g.dilations()[dd];
+                  if (pos < 0 || pos >= spatial[dd]) {
+                    inside = false;
+                  }
+                  if (pos < -g.padBegin()[dd] || pos >= spatial[dd] + g.padEnd()[dd]) {
+                    inPadded = false;
+                  }
+                  off = off * spatial[dd] + pos;
+                  colOff += pos * mul;
+                  mul *= spatial[dd];
+                }
+                if (inside) {
+                  float v = xv[p * inSize + off];
+                  if (max) {
+                    if (v > acc || best < 0) {
+                      acc = Math.max(acc, v);
+                      best = (long) p * inSize + (columnMajor ? colOff : off);
+                    }
+                  } else {
+                    acc += v;
+                    count++;
+                  }
+                }
+                if (inPadded) {
+                  padCount++;
+                }
+                for (int dd = nsp - 1; dd >= 0 && ++k[dd] == kernel[dd]; dd--) {
+                  k[dd] = 0;
+                }
+              }
+              int idx = p * outSize + oi;
+              y[idx] = max ? acc : acc / (includePad ? padCount : Math.max(1, count));
+              if (indices != null) {
+                indices[idx] = best;
+              }
+              for (int dd = nsp - 1; dd >= 0 && ++o[dd] == g.out()[dd]; dd--) {
+                o[dd] = 0;
+              }
+            }
+          }
+        });
+    int[] shape = new int[x.rank()];
+    shape[0] = x.dim(0);
+    shape[1] = x.dim(1);
+    System.arraycopy(g.out(), 0, shape, 2, nsp);
+    Tensor yt = Tensor.wrap(y, shape);
+    return indices == null ? new Tensor[] {yt} : new Tensor[] {yt, Tensor.wrap(indices, shape)};
+  }
+}

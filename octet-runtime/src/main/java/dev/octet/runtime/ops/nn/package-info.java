@@ -1,0 +1,2 @@
+/** Neural-network ops: convolution, pooling, normalization, softmax. */
+package dev.octet.runtime.ops.nn;

@@ -1,0 +1,62 @@
+package dev.octet.runtime.simd;
+
+/**
+ * The right-hand matrix B[K][N] of a GEMM, packed into K-major panels of {@link Sgemm#NR} columns:
+ * panel p holds, for k = 0..K-1, the NR values B[k][p*NR .. p*NR+NR-1] contiguously, zero-padded
+ * past N. The micro-kernel then streams one panel with unit stride. Weights are packed once, when a
+ * session is planned.
+ */
+public final class PackedB {
+  final float[] data;
+  final int k;
+  final int n;
+  final int panels;
+
+  private PackedB(float[] data, int k, int n, int panels) {
+    this.data = data;
+    this.k = k;
+    this.n = n;
+    this.panels = panels;
+  }
+
+  public int k() {
+    return k;
+  }
+
+  public int n() {
+    return n;
+  }
+
+  /**
+   * Packs B. With {@code transposed} false, B[k][j] = b[off + k*ld + j]; with true, B[k][j] = b[off
+   * + j*ld + k] (B given as N rows of K, as Gemm's transB and Conv weights store it).
+   */
+  public static PackedB pack(float[] b, int off, int ld, int k, int n, boolean transposed) {
+    int nr = Sgemm.NR;
+    int panels = (n + nr - 1) / nr;
+    float[] data = new float[panels * k * nr];
+    for (int p = 0; p < panels; p++) {
+      int j0 = p * nr;
+      int cols = Math.min(nr, n - j0);
+      int base = p * k * nr;
+      if (!transposed) {
+        for (int kk = 0; kk < k; kk++) {
+          System.arraycopy(b, off + kk * ld + j0, data, base + kk * nr, cols);
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          int src = off + (j0 + j) * ld;
+          for (int kk = 0; kk < k; kk++) {
+            data[base + kk * nr + j] = b[src + kk];
+          }
+        }
+      }
+    }
+    return new PackedB(data, k, n, panels);
+  }
+
+  /** Bytes held, for memory accounting. */
+  public long bytes() {
+    return 4L * data.length;
+  }
+}

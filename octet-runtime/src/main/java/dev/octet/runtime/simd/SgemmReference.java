@@ -1,0 +1,48 @@
+package dev.octet.runtime.simd;
+
+/** The naive GEMM that {@link Sgemm} is tested against; also its path when SIMD is off. */
+public final class SgemmReference {
+  private SgemmReference() {}
+
+  /** C = A * B with B[k][j] = b[bOff + k*ldb + j] (or b[bOff + j*ldb + k] when transposed). */
+  public static void multiply(
+      float[] a,
+      int aOff,
+      int lda,
+      int m,
+      int k,
+      float[] b,
+      int bOff,
+      int ldb,
+      boolean bTransposed,
+      int n,
+      float[] c,
+      int cOff,
+      int ldc) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float s = 0;
+        for (int kk = 0; kk < k; kk++) {
+          float bv = bTransposed ? b[bOff + j * ldb + kk] : b[bOff + kk * ldb + j];
+          s = Math.fma(a[aOff + i * lda + kk], bv, s);
+        }
+        c[cOff + i * ldc + j] = s;
+      }
+    }
+  }
+
+  static void multiplyPacked(
+      float[] a, int aOff, int lda, int m, PackedB b, float[] c, int cOff, int ldc) {
+    int nr = Sgemm.NR;
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < b.n; j++) {
+        int base = (j / nr) * b.k * nr + (j % nr);
+        float s = 0;
+        for (int kk = 0; kk < b.k; kk++) {
+          s = Math.fma(a[aOff + i * lda + kk], b.data[base + kk * nr], s);
+        }
+        c[cOff + i * ldc + j] = s;
+      }
+    }
+  }
+}

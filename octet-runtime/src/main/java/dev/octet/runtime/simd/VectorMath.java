@@ -1,0 +1,304 @@
+package dev.octet.runtime.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise float loops in one shape: vector body, scalar tail. The ops are enums whose scalar
+ * form is the reference (and the tail); the vector body switches on the enum so that every lanewise
+ * operator is a constant, which the JIT needs to turn it into SIMD instructions.
+ */
+public final class VectorMath {
+  private static final VectorSpecies<Float> S = Simd.F;
+
+  private VectorMath() {}
+
+  /** Scalar function of one float. */
+  @FunctionalInterface
+  public interface FloatUnary {
+    float apply(float x);
+  }
+
+  /** Scalar function of two floats. */
+  @FunctionalInterface
+  public interface FloatBinary {
+    float apply(float a, float b);
+  }
+
+  /** Unary ops with a vector form. */
+  public enum Unary implements FloatUnary {
+    RELU {
+      public float apply(float x) {
+        return x > 0 ? x : (x == x ? 0f : x);
+      }
+    },
+    NEG {
+      public float apply(float x) {
+        return -x;
+      }
+    },
+    ABS {
+      public float apply(float x) {
+        return Math.abs(x);
+      }
+    },
+    SQRT {
+      public float apply(float x) {
+        return (float) Math.sqrt(x);
+      }
+    },
+    RECIPROCAL {
+      public float apply(float x) {
+        return 1f / x;
+      }
+    },
+    EXP {
+      public float apply(float x) {
+        return (float) Math.exp(x);
+      }
+    },
+    LOG {
+      public float apply(float x) {
+        return (float) Math.log(x);
+      }
+    },
+    TANH {
+      public float apply(float x) {
+        return (float) Math.tanh(x);
+      }
+    },
+    SIGMOID {
+      public float apply(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+      }
+    },
+    ERF {
+      public float apply(float x) {
+        return (float) Erf.erf(x);
+      }
+    }
+  }
+
+  /** Binary ops with a vector form. */
+  public enum Binary implements FloatBinary {
+    ADD {
+      public float apply(float a, float b) {
+        return a + b;
+      }
+    },
+    SUB {
+      public float apply(float a, float b) {
+        return a - b;
+      }
+    },
+    MUL {
+      public float apply(float a, float b) {
+        return a * b;
+      }
+    },
+    DIV {
+      public float apply(float a, float b) {
+        return a / b;
+      }
+    },
+    MAX {
+      public float apply(float a, float b) {
+        return Math.max(a, b);
+      }
+    },
+    MIN {
+      public float apply(float a, float b) {
+        return Math.min(a, b);
+      }
+    },
+    POW {
+      public float apply(float a, float b) {
+        return (float) Math.pow(a, b);
+      }
+    }
+  }
+
+  private static FloatVector apply(Unary op, FloatVector v) {
+    return switch (op) {
+      case RELU -> v.max(0f);
+      case NEG -> v.neg();
+      case ABS -> v.abs();
+      case SQRT -> v.sqrt();
+      case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(v);
+      case EXP -> v.lanewise(VectorOperators.EXP);
+      case LOG -> v.lanewise(VectorOperators.LOG);
+      case TANH -> v.lanewise(VectorOperators.TANH);
+      case SIGMOID ->
+          FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+      case ERF -> Erf.erf(v);
+    };
+  }
+
+  private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
+    return switch (op) {
+      case ADD -> a.add(b);
+      case SUB -> a.sub(b);
+      case MUL -> a.mul(b);
+      case DIV -> a.div(b);
+      case MAX -> a.max(b);
+      case MIN -> a.min(b);
+      case POW -> a.lanewise(VectorOperators.POW, b);
+    };
+  }
+
+  /** out[oo+i] = op(x[xo+i]) for i in [0, n). */
+  public static void unary(float[] x, int xo, float[] out, int oo, int n, Unary op) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        apply(op, FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+      }
+    }
+    for (; i < n; i++) {
+      out[oo + i] = op.apply(x[xo + i]);
+    }
+  }
+
+  /** Scalar-only loop for ops without a vector form. */
+  public static void unary(float[] x, int xo, float[] out, int oo, int n, FloatUnary f) {
+    if (f instanceof Unary u) {
+      unary(x, xo, out, oo, n, u);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      out[oo + i] = f.apply(x[xo + i]);
+    }
+  }
+
+  /**
+   * out[oo+i] = op(a[ao + i*as], b[bo + i*bs]); strides of 0 (broadcast) and 1 (contiguous) are
+   * vectorised, others run scalar.
+   */
+  public static void binary(
+      float[] a,
+      int ao,
+      int as,
+      float[] b,
+      int bo,
+      int bs,
+      float[] out,
+      int oo,
+      int n,
+      FloatBinary f) {
+    int i = 0;
+    if (Simd.ENABLED && f instanceof Binary op) {
+      int bound = S.loopBound(n);
+      if (as == 1 && bs == 1) {
+        for (; i < bound; i += S.length()) {
+          FloatVector va = FloatVector.fromArray(S, a, ao + i);
+          apply(op, va, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+      } else if (as == 1 && bs == 0) {
+        FloatVector vb = FloatVector.broadcast(S, b[bo]);
+        for (; i < bound; i += S.length()) {
+          apply(op, FloatVector.fromArray(S, a, ao + i), vb).intoArray(out, oo + i);
+        }
+      } else if (as == 0 && bs == 1) {
+        FloatVector va = FloatVector.broadcast(S, a[ao]);
+        for (; i < bound; i += S.length()) {
+          apply(op, va, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+      }
+    }
+    for (; i < n; i++) {
+      out[oo + i] = f.apply(a[ao + i * as], b[bo + i * bs]);
+    }
+  }
+
+  /** Sum of x[o..o+n); lanes accumulate separately, so the order is fixed for a given n. */
+  public static float sum(float[] x, int o, int n) {
+    int i = 0;
+    float s = 0;
+    if (Simd.ENABLED) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        acc = acc.add(FloatVector.fromArray(S, x, o + i));
+      }
+      s = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      s += x[o + i];
+    }
+    return s;
+  }
+
+  /** Sum of (x[o+i] - mean)^2. */
+  public static float sumSquaredDiff(float[] x, int o, int n, float mean) {
+    int i = 0;
+    float s = 0;
+    if (Simd.ENABLED) {
+      FloatVector acc = FloatVector.zero(S);
+      FloatVector m = FloatVector.broadcast(S, mean);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector d = FloatVector.fromArray(S, x, o + i).sub(m);
+        acc = d.fma(d, acc);
+      }
+      s = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float d = x[o + i] - mean;
+      s += d * d;
+    }
+    return s;
+  }
+
+  /** Max of x[o..o+n), n >= 1. */
+  public static float max(float[] x, int o, int n) {
+    int i = 0;
+    float m = Float.NEGATIVE_INFINITY;
+    if (Simd.ENABLED) {
+      FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        acc = acc.max(FloatVector.fromArray(S, x, o + i));
+      }
+      m = acc.reduceLanes(VectorOperators.MAX);
+    }
+    for (; i < n; i++) {
+      m = Math.max(m, x[o + i]);
+    }
+    return m;
+  }
+
+  /** out[oo+i] = exp(x[o+i] - shift); returns the sum of the outputs. */
+  public static float expShiftSum(float[] x, int o, int n, float shift, float[] out, int oo) {
+    int i = 0;
+    float s = 0;
+    if (Simd.ENABLED) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector e = FloatVector.fromArray(S, x, o + i).sub(shift).lanewise(VectorOperators.EXP);
+        e.intoArray(out, oo + i);
+        acc = acc.add(e);
+      }
+      s = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float e = (float) Math.exp(x[o + i] - shift);
+      out[oo + i] = e;
+      s += e;
+    }
+    return s;
+  }
+
+  /** out[oo+i] = x[o+i] * scale + shift. */
+  public static void scaleShift(
+      float[] x, int o, int n, float scale, float shift, float[] out, int oo) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      FloatVector vs = FloatVector.broadcast(S, scale);
+      FloatVector vt = FloatVector.broadcast(S, shift);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector.fromArray(S, x, o + i).fma(vs, vt).intoArray(out, oo + i);
+      }
+    }
+    for (; i < n; i++) {
+      out[oo + i] = Math.fma(x[o + i], scale, shift);
+    }
+  }
+}

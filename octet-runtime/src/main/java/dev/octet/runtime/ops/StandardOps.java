@@ -64,6 +64,7 @@ public final class StandardOps {
     r.add("BatchNormalization", 1, NormKernels::batchNorm);
     r.add("InstanceNormalization", 1, NormKernels::instanceNorm);
     r.add("LayerNormalization", 17, NormKernels::layerNorm);
+    r.add("LRN", 1, NormKernels::lrn);
     r.add("Softmax", 1, op -> new SoftmaxKernel(op, false));
     r.add("LogSoftmax", 1, op -> new SoftmaxKernel(op, true));
 

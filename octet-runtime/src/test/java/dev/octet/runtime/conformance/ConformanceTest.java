@@ -3,7 +3,9 @@ package dev.octet.runtime.conformance;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.octet.core.DType;
 import dev.octet.core.Tensor;
+import dev.octet.core.graph.Dim;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
@@ -173,19 +175,32 @@ class ConformanceTest {
     assertTrue(passed > 500, "expected hundreds of passing tests, got " + passed);
   }
 
+  /**
+   * The light models carry constant weights (ConstantOfShape), so their outputs barely depend on the
+   * input; the ONNX data has no input file, and zeros are fed.
+   */
   @Test
   void lightModelsMatchTheirExpectedOutputs() throws IOException {
     Path root = SharedData.require("onnx-backend/light");
-    KernelRegistry registry = StandardOps.registry();
     List<String> failures = new ArrayList<>();
     int ran = 0;
     try (Stream<Path> s = Files.list(root)) {
-      for (Path dir : s.filter(Files::isDirectory).sorted().toList()) {
-        ran++;
-        String result = runCase(dir, registry, 2);
-        if (result != null) {
-          failures.add(dir.getFileName() + ": " + result);
+      for (Path file : s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList()) {
+        String name = file.getFileName().toString().replace(".onnx", "");
+        Model m = OnnxModels.load(file);
+        Tensor expected = TensorFiles.read(root.resolve(name + "_output_0.pb")).tensor();
+        ValueInfo in = m.graph().realInputs().get(0);
+        int[] shape = in.tensorType().shape().stream().mapToInt(d -> (int) ((Dim.Fixed) d).value()).toArray();
+        try (Session session = Session.create(m, SessionOptions.defaults().withThreads(2))) {
+          Tensor out = session.run(Map.of(in.name(), Tensor.zeros(DType.FLOAT, shape))).values().iterator().next();
+          String diff = Close.compare(expected, out, RTOL, ATOL);
+          if (diff != null) {
+            failures.add(name + ": " + diff);
+          }
+        } catch (RuntimeException e) {
+          failures.add(name + ": " + e.getMessage());
         }
+        ran++;
       }
     }
     assertTrue(ran >= 9, "expected the 9 light models, found " + ran);

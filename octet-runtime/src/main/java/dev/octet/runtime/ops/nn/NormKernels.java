@@ -120,4 +120,41 @@ public final class NormKernels {
       return out;
     };
   }
+
+  /**
+   * Local response normalisation across channels: y = x / (bias + alpha / size * sum of x^2 over
+   * the size channels centred on c)^beta.
+   */
+  public static Kernel lrn(OpContext op) {
+    float alpha = op.attrs().getFloat("alpha", 1e-4f);
+    float beta = op.attrs().getFloat("beta", 0.75f);
+    float bias = op.attrs().getFloat("bias", 1f);
+    int size = (int) op.attrs().getInt("size");
+    return (ctx, in) -> {
+      Tensor x = in[0];
+      int n = x.dim(0);
+      int c = x.dim(1);
+      int inner = x.size() / Math.max(1, n * c);
+      float[] xv = x.floats();
+      float[] y = ctx.floats(xv.length);
+      int before = (size - 1) / 2;
+      int after = size - 1 - before;
+      for (int b = 0; b < n; b++) {
+        for (int ch = 0; ch < c; ch++) {
+          int lo = Math.max(0, ch - before);
+          int hi = Math.min(c - 1, ch + after);
+          for (int i = 0; i < inner; i++) {
+            double sq = 0;
+            for (int k = lo; k <= hi; k++) {
+              float v = xv[(b * c + k) * inner + i];
+              sq += v * v;
+            }
+            int idx = (b * c + ch) * inner + i;
+            y[idx] = (float) (xv[idx] / Math.pow(bias + alpha / size * sq, beta));
+          }
+        }
+      }
+      return new Tensor[] {Tensor.wrap(y, x.shape())};
+    };
+  }
 }

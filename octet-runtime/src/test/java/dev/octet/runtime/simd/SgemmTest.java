@@ -1,0 +1,74 @@
+package dev.octet.runtime.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.runtime.kernel.ExecContext;
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.Test;
+
+/** The packed Vector API GEMM against the naive loop, on sizes that do not divide the tiles. */
+class SgemmTest {
+  static float[] random(Random r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
+  }
+
+  @Test
+  void matchesTheReferenceOnOddSizes() {
+    Random r = new Random(1);
+    int[][] sizes = {{1, 1, 1}, {7, 5, 3}, {8, 48, 16}, {9, 49, 17}, {17, 95, 33}, {64, 384, 384}, {3, 1000, 7}, {33, 47, 129}, {128, 1536, 384}};
+    ExecContext ctx = new ExecContext(new ForkJoinPool(2), 2);
+    for (int[] s : sizes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] a = random(r, m * k);
+      float[] b = random(r, k * n);
+      for (boolean transposed : new boolean[] {false, true}) {
+        float[] bt = b;
+        if (transposed) {
+          bt = new float[n * k];
+          for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < n; j++) {
+              bt[j * k + kk] = b[kk * n + j];
+            }
+          }
+        }
+        float[] expected = new float[m * n];
+        SgemmReference.multiply(a, 0, k, m, k, b, 0, n, false, n, expected, 0, n);
+        float[] actual = new float[m * n];
+        Sgemm.multiply(a, 0, k, m, PackedB.pack(bt, 0, transposed ? k : n, k, n, transposed), actual, 0, n, ctx);
+        for (int i = 0; i < expected.length; i++) {
+          // same products, possibly summed in another order: relative to the magnitude of the sum
+          assertEquals(expected[i], actual[i], 1e-4f * (float) Math.sqrt(k) + 1e-5f * Math.abs(expected[i]), "size " + m + "x" + n + "x" + k + " at " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void resultsDoNotDependOnTheThreadCount() {
+    Random r = new Random(2);
+    int m = 100;
+    int n = 300;
+    int k = 77;
+    float[] a = random(r, m * k);
+    PackedB b = PackedB.pack(random(r, k * n), 0, n, k, n, false);
+    float[] one = new float[m * n];
+    float[] two = new float[m * n];
+    Sgemm.multiply(a, 0, k, m, b, one, 0, n, new ExecContext(null, 1));
+    Sgemm.multiply(a, 0, k, m, b, two, 0, n, new ExecContext(new ForkJoinPool(2), 2));
+    assertArrayEquals(one, two);
+  }
+
+  @Test
+  void theSimdSwitchIsReadFromTheSystemProperty() {
+    assertTrue(Simd.ENABLED || "false".equals(System.getProperty("octet.simd")));
+  }
+}

@@ -33,7 +33,10 @@ class SessionTest {
     }
     return Model.of(
         new GraphEditor("mlp")
-            .addInput(new ValueInfo("x", new ValueType.TensorType(DType.FLOAT, List.of(Dim.of("batch"), Dim.of(4)))))
+            .addInput(
+                new ValueInfo(
+                    "x",
+                    new ValueType.TensorType(DType.FLOAT, List.of(Dim.of("batch"), Dim.of(4)))))
             .addOutput(new ValueInfo("y", null))
             .putInitializer("W", Tensor.wrap(w, 4, 3))
             .putInitializer("b", Tensor.wrap(new float[] {0.1f, -0.2f, 0.3f}, 3))
@@ -50,7 +53,10 @@ class SessionTest {
     try (Session s = Session.create(mlp())) {
       for (int batch : new int[] {1, 5}) {
         List<String> seen = new ArrayList<>();
-        Map<String, Tensor> out = s.run(Map.of("x", Tensor.wrap(new float[batch * 4], batch, 4)), (name, node, t) -> seen.add(name));
+        Map<String, Tensor> out =
+            s.run(
+                Map.of("x", Tensor.wrap(new float[batch * 4], batch, 4)),
+                (name, node, t) -> seen.add(name));
         assertArrayEquals(new int[] {batch, 3}, out.get("y").shape());
         assertEquals(List.of("h", "z", "y"), seen);
         assertEquals(0.3f, out.get("y").floats()[2], 1e-6f);
@@ -63,13 +69,24 @@ class SessionTest {
     try (Session s = Session.create(mlp())) {
       OctetException missing = assertThrows(OctetException.class, () -> s.run(Map.of()));
       assertTrue(missing.getMessage().contains("missing input 'x'"), missing.getMessage());
-      OctetException unknown = assertThrows(OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new float[4], 1, 4), "q", Tensor.scalar(1f))));
+      OctetException unknown =
+          assertThrows(
+              OctetException.class,
+              () -> s.run(Map.of("x", Tensor.wrap(new float[4], 1, 4), "q", Tensor.scalar(1f))));
       assertTrue(unknown.getMessage().contains("'q'"), unknown.getMessage());
-      OctetException dtype = assertThrows(OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new long[4], 1, 4))));
-      assertTrue(dtype.getMessage().contains("int64") && dtype.getMessage().contains("float"), dtype.getMessage());
-      OctetException rank = assertThrows(OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new float[4], 4))));
+      OctetException dtype =
+          assertThrows(
+              OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new long[4], 1, 4))));
+      assertTrue(
+          dtype.getMessage().contains("int64") && dtype.getMessage().contains("float"),
+          dtype.getMessage());
+      OctetException rank =
+          assertThrows(
+              OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new float[4], 4))));
       assertTrue(rank.getMessage().contains("rank"), rank.getMessage());
-      OctetException dim = assertThrows(OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new float[5], 1, 5))));
+      OctetException dim =
+          assertThrows(
+              OctetException.class, () -> s.run(Map.of("x", Tensor.wrap(new float[5], 1, 5))));
       assertTrue(dim.getMessage().contains("dimension 1 must be 4"), dim.getMessage());
     }
   }
@@ -87,8 +104,12 @@ class SessionTest {
             8,
             List.of(new OpsetImport("", 17)));
     OctetException e = assertThrows(OctetException.class, () -> Session.create(m));
-    assertTrue(e.getMessage().contains("'a' (FancyOp)") && e.getMessage().contains("'b' (OtherOp)"), e.getMessage());
-    assertTrue(e.getMessage().contains("Supported ops:") && e.getMessage().contains("Conv"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'a' (FancyOp)") && e.getMessage().contains("'b' (OtherOp)"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Supported ops:") && e.getMessage().contains("Conv"),
+        e.getMessage());
   }
 
   @Test
@@ -99,13 +120,23 @@ class SessionTest {
                 .addInput(new ValueInfo("a", null))
                 .addInput(new ValueInfo("b", null))
                 .addOutput(new ValueInfo("c", null))
-                .addNode(new Node("adder", "Add", List.of("a", "b"), List.of("c"), Attributes.empty()))
+                .addNode(
+                    new Node("adder", "Add", List.of("a", "b"), List.of("c"), Attributes.empty()))
                 .freeze(),
             8,
             List.of(new OpsetImport("", 17)));
     try (Session s = Session.create(m)) {
-      OctetException e = assertThrows(OctetException.class, () -> s.run(Map.of("a", Tensor.wrap(new float[3], 3), "b", Tensor.wrap(new float[4], 4))));
-      assertTrue(e.getMessage().startsWith("node 'adder' (Add)") && e.getMessage().contains("cannot broadcast"), e.getMessage());
+      OctetException e =
+          assertThrows(
+              OctetException.class,
+              () ->
+                  s.run(
+                      Map.of(
+                          "a", Tensor.wrap(new float[3], 3), "b", Tensor.wrap(new float[4], 4))));
+      assertTrue(
+          e.getMessage().startsWith("node 'adder' (Add)")
+              && e.getMessage().contains("cannot broadcast"),
+          e.getMessage());
     }
   }
 
@@ -117,8 +148,15 @@ class SessionTest {
                 .addInput(new ValueInfo("x", null))
                 .addOutput(new ValueInfo("y", null))
                 .putInitializer("w", Tensor.wrap(new float[] {1, 2, 3, 4}, 2, 2))
-                .addNode(new Node("t", "Transpose", List.of("w"), List.of("wt"), Attributes.of(Map.of("perm", AttributeValue.ints(1, 0)))))
-                .addNode(new Node("mm", "MatMul", List.of("x", "wt"), List.of("y"), Attributes.empty()))
+                .addNode(
+                    new Node(
+                        "t",
+                        "Transpose",
+                        List.of("w"),
+                        List.of("wt"),
+                        Attributes.of(Map.of("perm", AttributeValue.ints(1, 0)))))
+                .addNode(
+                    new Node("mm", "MatMul", List.of("x", "wt"), List.of("y"), Attributes.empty()))
                 .freeze(),
             8,
             List.of(new OpsetImport("", 17)));

@@ -176,8 +176,8 @@ class ConformanceTest {
   }
 
   /**
-   * The light models carry constant weights (ConstantOfShape), so their outputs barely depend on the
-   * input; the ONNX data has no input file, and zeros are fed.
+   * The light models carry constant weights (ConstantOfShape), so their outputs barely depend on
+   * the input; the ONNX data has no input file, and zeros are fed.
    */
   @Test
   void lightModelsMatchTheirExpectedOutputs() throws IOException {
@@ -190,9 +190,15 @@ class ConformanceTest {
         Model m = OnnxModels.load(file);
         Tensor expected = TensorFiles.read(root.resolve(name + "_output_0.pb")).tensor();
         ValueInfo in = m.graph().realInputs().get(0);
-        int[] shape = in.tensorType().shape().stream().mapToInt(d -> (int) ((Dim.Fixed) d).value()).toArray();
+        int[] shape =
+            in.tensorType().shape().stream().mapToInt(d -> (int) ((Dim.Fixed) d).value()).toArray();
         try (Session session = Session.create(m, SessionOptions.defaults().withThreads(2))) {
-          Tensor out = session.run(Map.of(in.name(), Tensor.zeros(DType.FLOAT, shape))).values().iterator().next();
+          Tensor out =
+              session
+                  .run(Map.of(in.name(), Tensor.zeros(DType.FLOAT, shape)))
+                  .values()
+                  .iterator()
+                  .next();
           String diff = Close.compare(expected, out, RTOL, ATOL);
           if (diff != null) {
             failures.add(name + ": " + diff);

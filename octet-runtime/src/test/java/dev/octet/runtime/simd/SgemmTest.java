@@ -22,7 +22,17 @@ class SgemmTest {
   @Test
   void matchesTheReferenceOnOddSizes() {
     Random r = new Random(1);
-    int[][] sizes = {{1, 1, 1}, {7, 5, 3}, {8, 48, 16}, {9, 49, 17}, {17, 95, 33}, {64, 384, 384}, {3, 1000, 7}, {33, 47, 129}, {128, 1536, 384}};
+    int[][] sizes = {
+      {1, 1, 1},
+      {7, 5, 3},
+      {8, 48, 16},
+      {9, 49, 17},
+      {17, 95, 33},
+      {64, 384, 384},
+      {3, 1000, 7},
+      {33, 47, 129},
+      {128, 1536, 384}
+    };
     ExecContext ctx = new ExecContext(new ForkJoinPool(2), 2);
     for (int[] s : sizes) {
       int m = s[0];
@@ -43,10 +53,23 @@ class SgemmTest {
         float[] expected = new float[m * n];
         SgemmReference.multiply(a, 0, k, m, k, b, 0, n, false, n, expected, 0, n);
         float[] actual = new float[m * n];
-        Sgemm.multiply(a, 0, k, m, PackedB.pack(bt, 0, transposed ? k : n, k, n, transposed), actual, 0, n, ctx);
+        Sgemm.multiply(
+            a,
+            0,
+            k,
+            m,
+            PackedB.pack(bt, 0, transposed ? k : n, k, n, transposed),
+            actual,
+            0,
+            n,
+            ctx);
         for (int i = 0; i < expected.length; i++) {
           // same products, possibly summed in another order: relative to the magnitude of the sum
-          assertEquals(expected[i], actual[i], 1e-4f * (float) Math.sqrt(k) + 1e-5f * Math.abs(expected[i]), "size " + m + "x" + n + "x" + k + " at " + i);
+          assertEquals(
+              expected[i],
+              actual[i],
+              1e-4f * (float) Math.sqrt(k) + 1e-5f * Math.abs(expected[i]),
+              "size " + m + "x" + n + "x" + k + " at " + i);
         }
       }
     }

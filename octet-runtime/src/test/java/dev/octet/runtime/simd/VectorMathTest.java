@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Every vectorised element-wise op against its scalar form, with tails (sizes not multiples of the vector). */
+/**
+ * Every vectorised element-wise op against its scalar form, with tails (sizes not multiples of the
+ * vector).
+ */
 class VectorMathTest {
   @Test
   void unaryOpsMatchTheirScalarForm() {
@@ -46,7 +49,11 @@ class VectorMathTest {
         VectorMath.binary(a, 0, s[0], b, 0, s[1], fast, 0, n, op);
         for (int i = 0; i < n; i++) {
           float want = op.apply(a[i * s[0]], b[i * s[1]]);
-          assertEquals(want, fast[i], 2e-6f * Math.max(1, Math.abs(want)), op + " strides " + s[0] + "," + s[1]);
+          assertEquals(
+              want,
+              fast[i],
+              2e-6f * Math.max(1, Math.abs(want)),
+              op + " strides " + s[0] + "," + s[1]);
         }
       }
     }

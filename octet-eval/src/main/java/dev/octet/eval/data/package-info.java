@@ -1,0 +1,4 @@
+/**
+ * Readers of real data (MNIST IDX, image folders, sentence files) that turn it into model inputs.
+ */
+package dev.octet.eval.data;

@@ -11,7 +11,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = OctetCli.Version.class,
     description = "INT8 quantization toolkit and inference runtime for ONNX models.",
-    subcommands = {InspectCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      InspectCommand.class,
+      RunCommand.class,
+      ConvertCommand.class,
+      BenchCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class OctetCli implements Runnable {
   /** Exit status for bad input: a corrupt model, a missing file, an unsupported op. */
   public static final int BAD_INPUT = 2;

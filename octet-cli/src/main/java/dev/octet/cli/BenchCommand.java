@@ -1,0 +1,123 @@
+package dev.octet.cli;
+
+import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Model;
+import dev.octet.core.onnx.OnnxModels;
+import dev.octet.eval.bench.Benchmark;
+import dev.octet.eval.bench.RandomInputs;
+import dev.octet.eval.engine.Engine;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code octet bench MODEL [--engine octet|ort|both] [--batch N] [--threads N] [--seq N]}. */
+@Command(
+    name = "bench",
+    description =
+        "Time engines side by side in one JVM (interleaved, after warm-up) and print their ratio.")
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(
+      index = "0",
+      paramLabel = "MODEL",
+      arity = "1..*",
+      description = "one or more models (e.g. FP32 and INT8)")
+  List<Path> models;
+
+  @Option(
+      names = "--engine",
+      defaultValue = "both",
+      description = "octet, ort or both (default: ${DEFAULT-VALUE})")
+  String engine;
+
+  @Option(names = "--batch", defaultValue = "1")
+  int batch;
+
+  @Option(
+      names = "--seq",
+      defaultValue = "128",
+      description = "sequence length for integer (token) inputs")
+  int seq;
+
+  @Option(names = "--threads", description = "intra-op threads (default: all cores)")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--warmup", defaultValue = "10")
+  int warmup;
+
+  @Option(names = "--iterations", defaultValue = "50")
+  int iterations;
+
+  @Option(names = "--dim", paramLabel = "NAME=N", description = "value of a symbolic dimension")
+  Map<String, Integer> dims = new LinkedHashMap<>();
+
+  @Option(names = "--seed", defaultValue = "42")
+  long seed;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    List<String> names =
+        switch (engine) {
+          case "both" -> List.of("octet", "ort");
+          case "octet", "ort" -> List.of(engine);
+          default -> throw new OctetException("--engine must be octet, ort or both");
+        };
+    PrintWriter w = spec.commandLine().getOut();
+    List<Engine> engines = new ArrayList<>();
+    Map<String, Tensor> inputs = null;
+    try {
+      for (Path p : models) {
+        Model m = OnnxModels.load(p);
+        Map<String, Tensor> in = RandomInputs.of(m.graph(), seed, batch, seq, dims);
+        inputs = inputs == null ? in : inputs;
+        for (String n : names) {
+          engines.add(
+              new LabelledEngine(
+                  Engine.open(n, m, threads),
+                  n + (models.size() > 1 ? ":" + p.getFileName() : "")));
+        }
+      }
+      List<Benchmark.Result> results = Benchmark.run(engines, inputs, batch, warmup, iterations);
+      w.printf(
+          "batch %d, seq %d, %d thread(s), %d warm-up + %d timed rounds, interleaved%n",
+          batch, seq, threads, warmup, iterations);
+      w.printf("%-40s %10s %10s %12s %8s%n", "engine", "median ms", "p90 ms", "items/s", "ratio");
+      double base = results.get(results.size() - 1).median();
+      for (Benchmark.Result r : results) {
+        w.printf(
+            "%-40s %10.3f %10.3f %12.1f %8.3f%n",
+            r.engine(), r.median(), r.p90(), r.throughput(), r.median() / base);
+      }
+      w.println("ratio = median time / median time of the last row (below 1: faster than it)");
+    } finally {
+      engines.forEach(Engine::close);
+    }
+    w.flush();
+    return 0;
+  }
+
+  /** An engine shown under another name (engine and model). */
+  private record LabelledEngine(Engine inner, String label) implements Engine {
+    public String name() {
+      return label;
+    }
+
+    public Map<String, Tensor> run(Map<String, Tensor> in) {
+      return inner.run(in);
+    }
+
+    public void close() {
+      inner.close();
+    }
+  }
+}

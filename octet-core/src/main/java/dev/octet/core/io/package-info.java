@@ -1,0 +1,2 @@
+/** Tensor file formats other than ONNX's own: numpy's .npy. */
+package dev.octet.core.io;

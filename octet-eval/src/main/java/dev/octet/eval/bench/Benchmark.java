@@ -1,0 +1,64 @@
+package dev.octet.eval.bench;
+
+import dev.octet.core.Tensor;
+import dev.octet.eval.engine.Engine;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Times several engines on the same inputs in one JVM. Iterations are interleaved (engine order
+ * rotates every round) so that a noisy neighbour slows every engine alike; warm-up rounds run first
+ * and are not counted. Compare engines by their ratio, not by absolute times.
+ */
+public final class Benchmark {
+  private Benchmark() {}
+
+  /** Latencies of one engine, in milliseconds. */
+  public record Result(String engine, double[] millis, int batch) {
+    public double median() {
+      return percentile(50);
+    }
+
+    public double p90() {
+      return percentile(90);
+    }
+
+    /** Samples (batch items) per second at the median latency. */
+    public double throughput() {
+      return batch * 1000.0 / median();
+    }
+
+    public double percentile(double p) {
+      double[] s = millis.clone();
+      Arrays.sort(s);
+      int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
+      return s[Math.max(0, Math.min(s.length - 1, i))];
+    }
+  }
+
+  /** Runs {@code warmup} untimed and {@code iterations} timed rounds over all engines. */
+  public static List<Result> run(
+      List<Engine> engines, Map<String, Tensor> inputs, int batch, int warmup, int iterations) {
+    for (int i = 0; i < warmup; i++) {
+      for (Engine e : engines) {
+        e.run(inputs);
+      }
+    }
+    double[][] times = new double[engines.size()][iterations];
+    for (int i = 0; i < iterations; i++) {
+      for (int k = 0; k < engines.size(); k++) {
+        int e = (i + k) % engines.size();
+        long t0 = System.nanoTime();
+        engines.get(e).run(inputs);
+        times[e][i] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    List<Result> out = new ArrayList<>();
+    for (int e = 0; e < engines.size(); e++) {
+      out.add(new Result(engines.get(e).name(), times[e], batch));
+    }
+    return out;
+  }
+}

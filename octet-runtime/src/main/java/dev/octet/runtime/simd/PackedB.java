@@ -55,6 +55,23 @@ public final class PackedB {
     return new PackedB(data, k, n, panels);
   }
 
+  /**
+   * An empty (zero) packed matrix for a producer that writes panels itself (see {@link #data()}).
+   */
+  public static PackedB allocate(int k, int n) {
+    int panels = (n + Sgemm.NR - 1) / Sgemm.NR;
+    return new PackedB(new float[panels * k * Sgemm.NR], k, n, panels);
+  }
+
+  /** The panels: column j of row kk lives at (j / NR) * k * NR + kk * NR + j % NR. */
+  public float[] data() {
+    return data;
+  }
+
+  public int panels() {
+    return panels;
+  }
+
   /** Bytes held, for memory accounting. */
   public long bytes() {
     return 4L * data.length;

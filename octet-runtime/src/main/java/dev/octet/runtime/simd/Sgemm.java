@@ -2,17 +2,17 @@ package dev.octet.runtime.simd;
 
 import dev.octet.runtime.kernel.ExecContext;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision GEMM, C[M][N] = A[M][K] * B[K][N], with B packed ({@link PackedB}).
  *
  * <p>Register blocking: the micro-kernel keeps an 8 x NR tile of C in 24 vector registers (NR = 3
- * vectors, 48 floats with AVX-512), broadcasts one A element per row and k, and runs the whole K
- * loop before storing. Work is split over (panel, row-block) tiles; every C element is computed by
- * one micro-kernel call with k in order, so results do not depend on the thread count. {@link
- * SgemmReference} is the naive loop it is tested against.
+ * vectors, 48 floats with AVX-512), broadcasts one A element per row and k from A packed in 8-row
+ * panels (one cache line per k), and runs the whole K loop before storing. Work is split over
+ * (64-row block, panel) tiles; every C element is computed by one micro-kernel call with k in
+ * order, so results do not depend on the thread count. {@link SgemmReference} is the naive loop it
+ * is tested against and the path taken when SIMD is off.
  */
 public final class Sgemm {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -23,6 +23,9 @@ public final class Sgemm {
 
   /** Columns of the micro-kernel tile (3 vectors). */
   public static final int NR = 3 * L;
+
+  /** Rows of A per L2 block: one block of packed A (64 x K floats) stays in L2 across panels. */
+  private static final int MC = 64;
 
   private Sgemm() {}
 
@@ -43,36 +46,89 @@ public final class Sgemm {
       SgemmReference.multiplyPacked(a, aOff, lda, m, b, c, cOff, ldc);
       return;
     }
-    int rowBlocks = (m + MR - 1) / MR;
-    int tiles = rowBlocks * b.panels;
+    if (m < MR) {
+      // a few rows (GEMV-like): stream B once per row, no packing of A
+      int rows = m;
+      ctx.parallelFor(
+          b.panels,
+          (long) m * n * k < (1 << 20) ? b.panels : 1,
+          (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+              for (int i = 0; i < rows; i++) {
+                kernel1(
+                    a,
+                    aOff + i * lda,
+                    b.data,
+                    p * k * NR,
+                    k,
+                    c,
+                    cOff + i * ldc + p * NR,
+                    Math.min(NR, n - p * NR));
+              }
+            }
+          });
+      return;
+    }
+    multiply(PackedA.pack(a, aOff, lda, m, k), b, c, cOff, ldc, ctx);
+  }
+
+  /** C = A * B with both operands packed (A once, e.g. convolution weights). */
+  public static void multiply(PackedA a, PackedB b, float[] c, int cOff, int ldc, ExecContext ctx) {
+    int m = a.m();
+    int k = b.k;
+    int n = b.n;
+    if (a.k() != k) {
+      throw new IllegalArgumentException("A has " + a.k() + " columns, B " + k + " rows");
+    }
+    float[] ap = a.data();
+    int blocks = (m + MC - 1) / MC;
+    // panels per group: a group of packed B (about 512 KB) stays in L2 while every row block passes
+    int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (4 * k * NR)));
+    int groups = (b.panels + group - 1) / group;
+    int tiles = groups * blocks * group;
     long work = (long) m * n * k;
-    int grain = work < (1 << 18) ? tiles : Math.max(1, tiles / (ctx.threads() * 8));
     ctx.parallelFor(
         tiles,
-        grain,
+        work < (1 << 20) ? tiles : 1,
         (t0, t1) -> {
           for (int t = t0; t < t1; t++) {
-            int p = t / rowBlocks;
-            int rb = t % rowBlocks;
-            int i0 = rb * MR;
+            int g = t / (blocks * group);
+            int block = (t / group) % blocks;
+            int p = g * group + t % group;
+            if (p >= b.panels) {
+              continue;
+            }
             int j0 = p * NR;
             int cols = Math.min(NR, n - j0);
             int pOff = p * k * NR;
-            int rows = Math.min(MR, m - i0);
-            if (rows == MR) {
-              kernel8(a, aOff + i0 * lda, lda, b.data, pOff, k, c, cOff + i0 * ldc + j0, ldc, cols);
-            } else {
-              for (int r = 0; r < rows; r++) {
-                kernel1(
-                    a, aOff + (i0 + r) * lda, b.data, pOff, k, c, cOff + (i0 + r) * ldc + j0, cols);
-              }
+            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+              kernel8(
+                  ap,
+                  i0 * k,
+                  b.data,
+                  pOff,
+                  k,
+                  c,
+                  cOff + i0 * ldc + j0,
+                  ldc,
+                  Math.min(MR, m - i0),
+                  cols);
             }
           }
         });
   }
 
   private static void kernel8(
-      float[] a, int ao, int lda, float[] pb, int po, int k, float[] c, int co, int ldc, int cols) {
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int k,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -81,58 +137,102 @@ public final class Sgemm {
     FloatVector c50 = c00, c51 = c00, c52 = c00;
     FloatVector c60 = c00, c61 = c00, c62 = c00;
     FloatVector c70 = c00, c71 = c00, c72 = c00;
-    int a1 = ao + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
-    int a4 = a3 + lda;
-    int a5 = a4 + lda;
-    int a6 = a5 + lda;
-    int a7 = a6 + lda;
-    for (int kk = 0, bo = po; kk < k; kk++, bo += NR) {
+    for (int kk = 0, bo = po, ak = ao; kk < k; kk++, bo += NR, ak += MR) {
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
       FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * L);
-      FloatVector x = FloatVector.broadcast(S, a[ao + kk]);
+      FloatVector x = FloatVector.broadcast(S, ap[ak]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
       c02 = x.fma(b2, c02);
-      x = FloatVector.broadcast(S, a[a1 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 1]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
       c12 = x.fma(b2, c12);
-      x = FloatVector.broadcast(S, a[a2 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 2]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
       c22 = x.fma(b2, c22);
-      x = FloatVector.broadcast(S, a[a3 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 3]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
       c32 = x.fma(b2, c32);
-      x = FloatVector.broadcast(S, a[a4 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 4]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
       c42 = x.fma(b2, c42);
-      x = FloatVector.broadcast(S, a[a5 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 5]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
       c52 = x.fma(b2, c52);
-      x = FloatVector.broadcast(S, a[a6 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 6]);
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
       c62 = x.fma(b2, c62);
-      x = FloatVector.broadcast(S, a[a7 + kk]);
+      x = FloatVector.broadcast(S, ap[ak + 7]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
       c72 = x.fma(b2, c72);
     }
-    store(c, co, cols, c00, c01, c02);
-    store(c, co + ldc, cols, c10, c11, c12);
-    store(c, co + 2 * ldc, cols, c20, c21, c22);
-    store(c, co + 3 * ldc, cols, c30, c31, c32);
-    store(c, co + 4 * ldc, cols, c40, c41, c42);
-    store(c, co + 5 * ldc, cols, c50, c51, c52);
-    store(c, co + 6 * ldc, cols, c60, c61, c62);
-    store(c, co + 7 * ldc, cols, c70, c71, c72);
+    if (rows == MR && cols == NR) {
+      // the common full tile: stores written out so that no vector leaves this method
+      c00.intoArray(c, co);
+      c01.intoArray(c, co + L);
+      c02.intoArray(c, co + 2 * L);
+      c10.intoArray(c, co + ldc);
+      c11.intoArray(c, co + ldc + L);
+      c12.intoArray(c, co + ldc + 2 * L);
+      c20.intoArray(c, co + 2 * ldc);
+      c21.intoArray(c, co + 2 * ldc + L);
+      c22.intoArray(c, co + 2 * ldc + 2 * L);
+      c30.intoArray(c, co + 3 * ldc);
+      c31.intoArray(c, co + 3 * ldc + L);
+      c32.intoArray(c, co + 3 * ldc + 2 * L);
+      c40.intoArray(c, co + 4 * ldc);
+      c41.intoArray(c, co + 4 * ldc + L);
+      c42.intoArray(c, co + 4 * ldc + 2 * L);
+      c50.intoArray(c, co + 5 * ldc);
+      c51.intoArray(c, co + 5 * ldc + L);
+      c52.intoArray(c, co + 5 * ldc + 2 * L);
+      c60.intoArray(c, co + 6 * ldc);
+      c61.intoArray(c, co + 6 * ldc + L);
+      c62.intoArray(c, co + 6 * ldc + 2 * L);
+      c70.intoArray(c, co + 7 * ldc);
+      c71.intoArray(c, co + 7 * ldc + L);
+      c72.intoArray(c, co + 7 * ldc + 2 * L);
+      return;
+    }
+    // an edge tile: unmasked stores into a scratch tile, then copy the valid part. (Masked stores
+    // that reach past the array end leave the intrinsic path, and a helper taking the vectors
+    // would box them: both cost more than the copy.)
+    float[] t = new float[MR * NR];
+    c00.intoArray(t, 0);
+    c01.intoArray(t, L);
+    c02.intoArray(t, 2 * L);
+    c10.intoArray(t, NR);
+    c11.intoArray(t, NR + L);
+    c12.intoArray(t, NR + 2 * L);
+    c20.intoArray(t, 2 * NR);
+    c21.intoArray(t, 2 * NR + L);
+    c22.intoArray(t, 2 * NR + 2 * L);
+    c30.intoArray(t, 3 * NR);
+    c31.intoArray(t, 3 * NR + L);
+    c32.intoArray(t, 3 * NR + 2 * L);
+    c40.intoArray(t, 4 * NR);
+    c41.intoArray(t, 4 * NR + L);
+    c42.intoArray(t, 4 * NR + 2 * L);
+    c50.intoArray(t, 5 * NR);
+    c51.intoArray(t, 5 * NR + L);
+    c52.intoArray(t, 5 * NR + 2 * L);
+    c60.intoArray(t, 6 * NR);
+    c61.intoArray(t, 6 * NR + L);
+    c62.intoArray(t, 6 * NR + 2 * L);
+    c70.intoArray(t, 7 * NR);
+    c71.intoArray(t, 7 * NR + L);
+    c72.intoArray(t, 7 * NR + 2 * L);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, r * NR, c, co + r * ldc, cols);
+    }
   }
 
   private static void kernel1(
@@ -144,28 +244,16 @@ public final class Sgemm {
       c1 = x.fma(FloatVector.fromArray(S, pb, bo + L), c1);
       c2 = x.fma(FloatVector.fromArray(S, pb, bo + 2 * L), c2);
     }
-    store(c, co, cols, c0, c1, c2);
-  }
-
-  private static void store(
-      float[] c, int co, int cols, FloatVector v0, FloatVector v1, FloatVector v2) {
     if (cols == NR) {
-      v0.intoArray(c, co);
-      v1.intoArray(c, co + L);
-      v2.intoArray(c, co + 2 * L);
+      c0.intoArray(c, co);
+      c1.intoArray(c, co + L);
+      c2.intoArray(c, co + 2 * L);
       return;
     }
-    storePart(c, co, cols, v0);
-    storePart(c, co + L, cols - L, v1);
-    storePart(c, co + 2 * L, cols - 2 * L, v2);
-  }
-
-  private static void storePart(float[] c, int co, int cols, FloatVector v) {
-    if (cols >= L) {
-      v.intoArray(c, co);
-    } else if (cols > 0) {
-      VectorMask<Float> m = S.indexInRange(0, cols);
-      v.intoArray(c, co, m);
-    }
+    float[] t = new float[NR];
+    c0.intoArray(t, 0);
+    c1.intoArray(t, L);
+    c2.intoArray(t, 2 * L);
+    System.arraycopy(t, 0, c, co, cols);
   }
 }

@@ -6,8 +6,10 @@ import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
+import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
+import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -17,9 +19,31 @@ import java.util.Arrays;
  */
 public final class ConvKernel implements Kernel {
   private final OpContext op;
+  private final PackedA[] packedWeights;
 
   public ConvKernel(OpContext op) {
     this.op = op;
+    Tensor w = op.constant(1);
+    this.packedWeights =
+        w != null && w.dtype() == DType.FLOAT && w.rank() >= 3
+            ? packWeights(w, (int) op.attrs().getInt("group", 1))
+            : null;
+  }
+
+  /** W as the packed left operand, one matrix [M/g][C/g * prod(kernel)] per group. */
+  private static PackedA[] packWeights(Tensor w, int groups) {
+    int m = w.dim(0);
+    if (groups <= 0 || m % groups != 0) {
+      throw new OctetException(
+          "W has " + m + " output channels, not divisible into " + groups + " groups");
+    }
+    int mg = m / groups;
+    int kDim = w.size() / m;
+    PackedA[] out = new PackedA[groups];
+    for (int g = 0; g < groups; g++) {
+      out[g] = PackedA.pack(w.floats(), g * mg * kDim, kDim, mg, kDim);
+    }
+    return out;
   }
 
   @Override
@@ -66,22 +90,16 @@ public final class ConvKernel implements Kernel {
     int kDim = cg * g.kernelSize();
     int mg = m / groups;
     float[] xv = x.floats();
-    float[] wv = w.floats();
+    PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
     float[] out = ctx.floats(batch * m * outSize);
-    boolean pointwise = g.isPointwise();
-    float[] col = pointwise ? null : new float[kDim * outSize];
     for (int n = 0; n < batch; n++) {
       for (int gi = 0; gi < groups; gi++) {
         int xOff = (n * c + gi * cg) * inSize;
-        PackedB packed;
-        if (pointwise) {
-          packed = PackedB.pack(xv, xOff, inSize, kDim, outSize, false);
-        } else {
-          Im2Col.fill(xv, xOff, cg, spatial, g, col);
-          packed = PackedB.pack(col, 0, outSize, kDim, outSize, false);
-        }
-        Sgemm.multiply(
-            wv, gi * mg * kDim, kDim, mg, packed, out, (n * m + gi * mg) * outSize, outSize, ctx);
+        PackedB patches =
+            g.isPointwise()
+                ? PackedB.pack(xv, xOff, inSize, kDim, outSize, false)
+                : Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
+        Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
       }
     }
     if (b != null) {
@@ -89,10 +107,7 @@ public final class ConvKernel implements Kernel {
       for (int n = 0; n < batch; n++) {
         for (int o = 0; o < m; o++) {
           int base = (n * m + o) * outSize;
-          float bv = bias[o];
-          for (int i = 0; i < outSize; i++) {
-            out[base + i] += bv;
-          }
+          VectorMath.scaleShift(out, base, outSize, 1f, bias[o], out, base);
         }
       }
     }

@@ -51,6 +51,13 @@ public final class PoolKernel implements Kernel {
     float[] xv = x.floats();
     float[] y = ctx.floats(planes * outSize);
     long[] indices = max && op.node().outputs().size() > 1 ? new long[planes * outSize] : null;
+    if (nsp == 2 && indices == null) {
+      ctx.parallelFor(planes, 1, (p0, p1) -> pool2d(xv, y, p0, p1, spatial, g, includePad));
+      int[] shape = x.shape();
+      shape[2] = g.out()[0];
+      shape[3] = g.out()[1];
+      return new Tensor[] {Tensor.wrap(y, shape)};
+    }
     ctx.parallelFor(
         planes,
         1,
@@ -118,5 +125,76 @@ public final class PoolKernel implements Kernel {
     System.arraycopy(g.out(), 0, shape, 2, nsp);
     Tensor yt = Tensor.wrap(y, shape);
     return indices == null ? new Tensor[] {yt} : new Tensor[] {yt, Tensor.wrap(indices, shape)};
+  }
+
+  /**
+   * The common 2-D case without indices: the same arithmetic as the general path, with bounds
+   * hoisted per kernel row and the padded-window count for average pooling computed per axis.
+   */
+  private void pool2d(
+      float[] x, float[] y, int p0, int p1, int[] in, ConvGeometry g, boolean includePad) {
+    int h = in[0];
+    int w = in[1];
+    int oh = g.out()[0];
+    int ow = g.out()[1];
+    int kh = g.kernel()[0];
+    int kw = g.kernel()[1];
+    int sh = g.strides()[0];
+    int sw = g.strides()[1];
+    int dh = g.dilations()[0];
+    int dw = g.dilations()[1];
+    int ph = g.padBegin()[0];
+    int pw = g.padBegin()[1];
+    int hEnd = h + g.padEnd()[0];
+    int wEnd = w + g.padEnd()[1];
+    for (int p = p0; p < p1; p++) {
+      int xb = p * h * w;
+      int yb = p * oh * ow;
+      for (int oy = 0; oy < oh; oy++) {
+        int iy0 = oy * sh - ph;
+        for (int ox = 0; ox < ow; ox++) {
+          int ix0 = ox * sw - pw;
+          float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+          int count = 0;
+          for (int ky = 0; ky < kh; ky++) {
+            int iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= h) {
+              continue;
+            }
+            int row = xb + iy * w;
+            for (int kx = 0; kx < kw; kx++) {
+              int ix = ix0 + kx * dw;
+              if (ix >= 0 && ix < w) {
+                float v = x[row + ix];
+                if (max) {
+                  acc = v > acc || v != v ? v : acc;
+                } else {
+                  acc += v;
+                  count++;
+                }
+              }
+            }
+          }
+          if (!max) {
+            int divisor = count;
+            if (includePad) {
+              int ry = 0;
+              int rx = 0;
+              for (int ky = 0; ky < kh; ky++) {
+                int iy = iy0 + ky * dh;
+                ry += iy >= -ph && iy < hEnd ? 1 : 0;
+              }
+              for (int kx = 0; kx < kw; kx++) {
+                int ix = ix0 + kx * dw;
+                rx += ix >= -pw && ix < wEnd ? 1 : 0;
+              }
+              divisor = ry * rx;
+            }
+            acc /= Math.max(1, divisor);
+          }
+          y[yb + oy * ow + ox] = acc;
+        }
+      }
+    }
   }
 }

@@ -1,0 +1,37 @@
+package dev.octet.runtime.simd;
+
+/**
+ * The left-hand matrix A[M][K] of a GEMM, packed into panels of {@link Sgemm#MR} rows, k-major:
+ * panel r holds A[r*MR + i][k] at (r*K + k)*MR + i, zero past M, so the micro-kernel reads its 8 A
+ * values for each k from one cache line.
+ */
+public record PackedA(float[] data, int m, int k) {
+
+  /** Packs A[i][kk] = a[off + i*lda + kk]. */
+  public static PackedA pack(float[] a, int off, int lda, int m, int k) {
+    int mr = Sgemm.MR;
+    int panels = (m + mr - 1) / mr;
+    float[] ap = new float[panels * k * mr];
+    for (int r = 0; r < panels; r++) {
+      int base = r * k * mr;
+      int rows = Math.min(mr, m - r * mr);
+      int src = off + r * mr * lda;
+      if (rows == mr) {
+        // read the 8 rows side by side so that the writes are sequential
+        for (int kk = 0; kk < k; kk++) {
+          int o = base + kk * mr;
+          for (int i = 0; i < mr; i++) {
+            ap[o + i] = a[src + i * lda + kk];
+          }
+        }
+      } else {
+        for (int i = 0; i < rows; i++) {
+          for (int kk = 0; kk < k; kk++) {
+            ap[base + kk * mr + i] = a[src + i * lda + kk];
+          }
+        }
+      }
+    }
+    return new PackedA(ap, m, k);
+  }
+}

@@ -6,6 +6,7 @@ import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
 import dev.octet.core.graph.ValueInfo;
+import dev.octet.runtime.fusion.Fusions;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.KernelFactory;
@@ -36,7 +37,7 @@ final class Planner {
   private Planner() {}
 
   static Plan plan(Model model, SessionOptions options) {
-    Graph g = model.graph();
+    Graph g = options.fuse() ? Fusions.apply(model.graph()) : model.graph();
     KernelRegistry registry = options.registry();
     Map<String, Integer> slots = new LinkedHashMap<>();
     List<Tensor> constants = new ArrayList<>();

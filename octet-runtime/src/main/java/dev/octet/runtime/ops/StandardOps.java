@@ -1,10 +1,12 @@
 package dev.octet.runtime.ops;
 
+import dev.octet.runtime.fusion.Fusions;
 import dev.octet.runtime.kernel.KernelRegistry;
 import dev.octet.runtime.ops.linalg.EinsumKernel;
 import dev.octet.runtime.ops.linalg.GemmKernel;
 import dev.octet.runtime.ops.linalg.MatMulKernel;
 import dev.octet.runtime.ops.math.ElementwiseOps;
+import dev.octet.runtime.ops.math.UnaryKernel;
 import dev.octet.runtime.ops.nn.ConvKernel;
 import dev.octet.runtime.ops.nn.ConvTransposeKernel;
 import dev.octet.runtime.ops.nn.GlobalPoolKernel;
@@ -21,6 +23,8 @@ import dev.octet.runtime.ops.shape.ShapeOps;
 import dev.octet.runtime.ops.shape.SliceKernel;
 import dev.octet.runtime.ops.shape.SplitKernel;
 import dev.octet.runtime.ops.shape.TransposeKernel;
+import dev.octet.runtime.simd.Erf;
+import dev.octet.runtime.simd.VectorMath;
 
 /**
  * The standard ONNX kernels of Octet's runtime. Each op is registered with the opset version since
@@ -82,5 +86,17 @@ public final class StandardOps {
     r.add("ArgMin", 1, op -> AxisKernels.argExtreme(op, false));
     r.add("CumSum", 11, AxisKernels::cumSum);
     r.add("TopK", 1, AxisKernels::topK);
+
+    // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
+    r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);
+    r.add(Fusions.DOMAIN, "FusedMatMul", 1, MatMulKernel::new);
+    r.add(Fusions.DOMAIN, "LayerNormalization", 1, NormKernels::layerNorm);
+    r.add(
+        Fusions.DOMAIN,
+        "Gelu",
+        1,
+        op ->
+            new UnaryKernel(
+                VectorMath.Unary.GELU, x -> 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2))), null));
   }
 }

@@ -77,6 +77,12 @@ public final class VectorMath {
       public float apply(float x) {
         return (float) Erf.erf(x);
       }
+    },
+    /** 0.5 x (1 + erf(x / sqrt 2)). */
+    GELU {
+      public float apply(float x) {
+        return (float) (0.5 * x * (1 + Erf.erf(x / Math.sqrt(2))));
+      }
     }
   }
 
@@ -132,6 +138,7 @@ public final class VectorMath {
       case SIGMOID ->
           FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
       case ERF -> Erf.erf(v);
+      case GELU -> v.mul(0.5f).mul(Erf.erf(v.mul((float) (1 / Math.sqrt(2)))).add(1f));
     };
   }
 
@@ -284,6 +291,52 @@ public final class VectorMath {
       s += e;
     }
     return s;
+  }
+
+  /** x[o+i] = max(x[o+i] + bias, 0) in place (bias and Relu epilogue of a convolution). */
+  public static void addRelu(float[] x, int o, int n, float bias, boolean relu) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      FloatVector vb = FloatVector.broadcast(S, bias);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector v = FloatVector.fromArray(S, x, o + i).add(vb);
+        (relu ? v.max(0f) : v).intoArray(x, o + i);
+      }
+    }
+    for (; i < n; i++) {
+      float v = x[o + i] + bias;
+      x[o + i] = relu ? (v > 0 ? v : (v == v ? 0f : v)) : v;
+    }
+  }
+
+  /** y[yo+i] = (x[xo+i] - mean) * inv * scale[i] + bias[i] (one layer-normalised row). */
+  public static void normalize(
+      float[] x,
+      int xo,
+      int n,
+      float mean,
+      float inv,
+      float[] scale,
+      float[] bias,
+      float[] y,
+      int yo) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      FloatVector vm = FloatVector.broadcast(S, mean);
+      FloatVector vi = FloatVector.broadcast(S, inv);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector v = FloatVector.fromArray(S, x, xo + i).sub(vm).mul(vi);
+        v = v.mul(FloatVector.fromArray(S, scale, i));
+        if (bias != null) {
+          v = v.add(FloatVector.fromArray(S, bias, i));
+        }
+        v.intoArray(y, yo + i);
+      }
+    }
+    for (; i < n; i++) {
+      float v = (x[xo + i] - mean) * inv * scale[i];
+      y[yo + i] = bias == null ? v : v + bias[i];
+    }
   }
 
   /** out[oo+i] = x[o+i] * scale + shift. */

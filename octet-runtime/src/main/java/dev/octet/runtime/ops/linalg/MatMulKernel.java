@@ -10,12 +10,13 @@ import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.Shapes;
 import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
+import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
  * MatMul with numpy semantics: A[..., M, K] x B[..., K, N], batch dimensions broadcast, 1-D
  * operands promoted and the promoted dimension removed. A constant 2-D B (a weight) is packed once
- * at planning time.
+ * at planning time. As FusedMatMul it takes a third input, a bias [N] added to every output row.
  */
 public final class MatMulKernel implements Kernel {
   private final PackedB packedWeight;
@@ -80,6 +81,14 @@ public final class MatMulKernel implements Kernel {
               Sgemm.multiply(x, aIdx[i], k, m, pb, out, i * m * n, n, inner);
             }
           });
+    }
+    if (in.length > 2 && in[2] != null) {
+      // FusedMatMul: bias [N] added to every row
+      float[] bias = in[2].floats();
+      int rows = out.length / n;
+      for (int r = 0; r < rows; r++) {
+        VectorMath.binary(out, r * n, 1, bias, 0, 1, out, r * n, n, VectorMath.Binary.ADD);
+      }
     }
     return new Tensor[] {Tensor.wrap(out, finalShape)};
   }

@@ -15,14 +15,21 @@ import java.util.Arrays;
 /**
  * Conv for any number of spatial dimensions, groups, pads, strides, dilations and auto_pad: per
  * image and group, Y[M/g][P] = W[M/g][C/g * prod(k)] x col[C/g * prod(k)][P] on the packed SGEMM,
- * where col is the im2col of the input (the input itself for a pointwise kernel).
+ * where col is the im2col of the input (the input itself for a pointwise kernel). As FusedConv
+ * (attribute activation=Relu) it applies Relu in the same pass as the bias.
  */
 public final class ConvKernel implements Kernel {
   private final OpContext op;
   private final PackedA[] packedWeights;
+  private final boolean relu;
 
   public ConvKernel(OpContext op) {
     this.op = op;
+    String activation = op.attrs().getString("activation", "");
+    if (!activation.isEmpty() && !activation.equals("Relu")) {
+      throw op.error("fused activation '" + activation + "' is not supported");
+    }
+    this.relu = activation.equals("Relu");
     Tensor w = op.constant(1);
     this.packedWeights =
         w != null && w.dtype() == DType.FLOAT && w.rank() >= 3
@@ -102,12 +109,12 @@ public final class ConvKernel implements Kernel {
         Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
       }
     }
-    if (b != null) {
-      float[] bias = b.floats();
+    if (b != null || relu) {
+      float[] bias = b == null ? null : b.floats();
       for (int n = 0; n < batch; n++) {
         for (int o = 0; o < m; o++) {
-          int base = (n * m + o) * outSize;
-          VectorMath.scaleShift(out, base, outSize, 1f, bias[o], out, base);
+          VectorMath.addRelu(
+              out, (n * m + o) * outSize, outSize, bias == null ? 0f : bias[o], relu);
         }
       }
     }

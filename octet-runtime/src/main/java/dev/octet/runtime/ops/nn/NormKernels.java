@@ -99,6 +99,10 @@ public final class NormKernels {
               float inv = (float) (1 / Math.sqrt(var + eps));
               means[r] = mean;
               invs[r] = inv;
+              if (scale.length == size && (bias == null || bias.length == size)) {
+                VectorMath.normalize(xv, off, size, mean, inv, scale, bias, y, off);
+                continue;
+              }
               for (int i = 0; i < size; i++) {
                 float v = (xv[off + i] - mean) * inv * scale[scale.length == 1 ? 0 : i];
                 y[off + i] = bias == null ? v : v + bias[bias.length == 1 ? 0 : i];

@@ -1,0 +1,263 @@
+package dev.octet.runtime.fusion;
+
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.AttributeValue;
+import dev.octet.core.graph.Attributes;
+import dev.octet.core.graph.Graph;
+import dev.octet.core.graph.GraphEditor;
+import dev.octet.core.graph.Node;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Rewrites patterns into fused ops of the {@code com.octet} domain. A pattern fuses only when its
+ * inner values have no other reader and are not graph outputs, so the graph computes the same
+ * outputs; inner values are no longer visible to a ValueListener.
+ */
+public final class Fusions {
+  /** The domain of Octet's fused ops. */
+  public static final String DOMAIN = "com.octet";
+
+  private Fusions() {}
+
+  public static Graph apply(Graph g) {
+    g = fuseLayerNorm(g);
+    g = fuseGelu(g);
+    g = fuseActivation(g, "Conv", "FusedConv");
+    g = fuseMatMulBias(g);
+    return g;
+  }
+
+  /** The single reader of {@code value}, when it has exactly one and is not a graph output. */
+  static Optional<Node> onlyConsumer(Graph g, String value) {
+    List<Node> c = g.consumers(value);
+    return c.size() == 1 && !g.isOutput(value) ? Optional.of(c.get(0)) : Optional.empty();
+  }
+
+  static boolean is(Node n, String op) {
+    return n.domain().isEmpty() && n.opType().equals(op);
+  }
+
+  /** The scalar constant behind {@code value}, if it is one. */
+  static Optional<Float> scalar(Graph g, String value) {
+    return g.constant(value)
+        .filter(t -> t.size() == 1 && t.dtype().isFloatingPoint())
+        .map(t -> (float) t.getDouble(0));
+  }
+
+  /** The input of a binary node other than {@code known}, or null. */
+  static String other(Node binary, String known) {
+    if (binary.input(0).equals(known)) {
+      return binary.input(1);
+    }
+    return binary.input(1).equals(known) ? binary.input(0) : null;
+  }
+
+  /** Conv followed by its only reader Relu becomes FusedConv(activation=Relu). */
+  private static Graph fuseActivation(Graph g, String op, String fused) {
+    GraphEditor e = null;
+    for (Node n : g.nodes()) {
+      if (!is(n, op) || n.outputs().size() != 1) {
+        continue;
+      }
+      Optional<Node> relu = onlyConsumer(g, n.output(0)).filter(r -> is(r, "Relu"));
+      if (relu.isEmpty()) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      Map<String, AttributeValue> attrs = new LinkedHashMap<>(n.attributes().asMap());
+      attrs.put("activation", AttributeValue.of("Relu"));
+      e.removeNode(relu.get().name());
+      e.replaceNode(
+          n.name(),
+          new Node(
+              n.name(), DOMAIN, fused, n.inputs(), relu.get().outputs(), Attributes.of(attrs), ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+
+  /**
+   * MatMul(A, constant 2-D W) followed by its only reader Add(constant bias [N]) becomes
+   * FusedMatMul(A, W, bias).
+   */
+  private static Graph fuseMatMulBias(Graph g) {
+    GraphEditor e = null;
+    for (Node n : g.nodes()) {
+      if (!is(n, "MatMul")) {
+        continue;
+      }
+      Optional<Tensor> w = g.constant(n.input(1)).filter(t -> t.rank() == 2);
+      Optional<Node> add = onlyConsumer(g, n.output(0)).filter(a -> is(a, "Add"));
+      if (w.isEmpty() || add.isEmpty()) {
+        continue;
+      }
+      String bias = other(add.get(), n.output(0));
+      Optional<Tensor> b = bias == null ? Optional.empty() : g.constant(bias);
+      if (b.isEmpty()
+          || b.get().rank() != 1
+          || b.get().size() != w.get().dim(1)
+          || b.get().dtype() != w.get().dtype()) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      e.removeNode(add.get().name());
+      e.replaceNode(
+          n.name(),
+          new Node(
+              n.name(),
+              DOMAIN,
+              "FusedMatMul",
+              List.of(n.input(0), n.input(1), bias),
+              add.get().outputs(),
+              Attributes.empty(),
+              ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+
+  /**
+   * The layer normalisation that exporters write out (over the last axis): mean = ReduceMean(x); d
+   * = x - mean; var = ReduceMean(d^2); y = d / sqrt(var + eps) * gamma + beta.
+   */
+  private static Graph fuseLayerNorm(Graph g) {
+    GraphEditor e = null;
+    for (Node mean : g.nodes()) {
+      if (!is(mean, "ReduceMean") || !lastAxis(mean)) {
+        continue;
+      }
+      String x = mean.input(0);
+      Optional<Node> sub =
+          onlyConsumer(g, mean.output(0))
+              .filter(
+                  s -> is(s, "Sub") && s.input(0).equals(x) && s.input(1).equals(mean.output(0)));
+      if (sub.isEmpty()) {
+        continue;
+      }
+      String d = sub.get().output(0);
+      List<Node> dUsers = g.consumers(d);
+      Node pow =
+          dUsers.stream()
+              .filter(u -> is(u, "Pow") && u.input(0).equals(d))
+              .findFirst()
+              .orElse(null);
+      Node div =
+          dUsers.stream()
+              .filter(u -> is(u, "Div") && u.input(0).equals(d))
+              .findFirst()
+              .orElse(null);
+      if (dUsers.size() != 2
+          || pow == null
+          || div == null
+          || g.isOutput(d)
+          || !scalar(g, pow.input(1)).map(v -> v == 2f).orElse(false)) {
+        continue;
+      }
+      Optional<Node> var =
+          onlyConsumer(g, pow.output(0)).filter(v -> is(v, "ReduceMean") && lastAxis(v));
+      Optional<Node> addEps =
+          var.flatMap(v -> onlyConsumer(g, v.output(0))).filter(a -> is(a, "Add"));
+      Optional<Float> eps = addEps.flatMap(a -> scalar(g, other(a, var.get().output(0))));
+      Optional<Node> sqrt =
+          addEps.flatMap(a -> onlyConsumer(g, a.output(0))).filter(s -> is(s, "Sqrt"));
+      if (eps.isEmpty()
+          || sqrt.isEmpty()
+          || !div.input(1).equals(sqrt.get().output(0))
+          || g.consumers(sqrt.get().output(0)).size() != 1) {
+        continue;
+      }
+      Optional<Node> mul = onlyConsumer(g, div.output(0)).filter(m -> is(m, "Mul"));
+      String gamma = mul.map(m -> other(m, div.output(0))).orElse(null);
+      Optional<Node> addBeta =
+          mul.flatMap(m -> onlyConsumer(g, m.output(0))).filter(a -> is(a, "Add"));
+      String beta = addBeta.map(a -> other(a, mul.get().output(0))).orElse(null);
+      if (gamma == null
+          || beta == null
+          || g.constant(gamma).map(Tensor::rank).orElse(0) != 1
+          || g.constant(beta).map(Tensor::rank).orElse(0) != 1) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      for (Node dead :
+          List.of(
+              sub.get(), pow, var.get(), addEps.get(), sqrt.get(), div, mul.get(), addBeta.get())) {
+        e.removeNode(dead.name());
+      }
+      Map<String, AttributeValue> attrs = new LinkedHashMap<>();
+      attrs.put("axis", AttributeValue.of(-1L));
+      attrs.put("epsilon", AttributeValue.of(eps.get()));
+      e.replaceNode(
+          mean.name(),
+          new Node(
+              mean.name(),
+              DOMAIN,
+              "LayerNormalization",
+              List.of(x, gamma, beta),
+              addBeta.get().outputs(),
+              Attributes.of(attrs),
+              ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+
+  private static boolean lastAxis(Node reduce) {
+    long[] axes = reduce.attributes().getInts("axes");
+    return axes != null
+        && axes.length == 1
+        && axes[0] == -1
+        && reduce.attributes().getInt("keepdims", 1) == 1;
+  }
+
+  /** GELU as exporters write it: 0.5 * x * (1 + erf(x / sqrt(2))). */
+  private static Graph fuseGelu(Graph g) {
+    GraphEditor e = null;
+    for (Node erf : g.nodes()) {
+      if (!is(erf, "Erf")) {
+        continue;
+      }
+      Node div = g.producer(erf.input(0)).filter(d -> is(d, "Div")).orElse(null);
+      if (div == null
+          || g.consumers(div.output(0)).size() != 1
+          || !scalar(g, div.input(1)).map(v -> Math.abs(v - 1.4142135f) < 1e-4f).orElse(false)) {
+        continue;
+      }
+      String x = div.input(0);
+      Optional<Node> add =
+          onlyConsumer(g, erf.output(0))
+              .filter(
+                  a ->
+                      is(a, "Add")
+                          && scalar(g, other(a, erf.output(0))).map(v -> v == 1f).orElse(false));
+      Optional<Node> mul =
+          add.flatMap(a -> onlyConsumer(g, a.output(0)))
+              .filter(m -> is(m, "Mul") && x.equals(other(m, add.get().output(0))));
+      Optional<Node> half =
+          mul.flatMap(m -> onlyConsumer(g, m.output(0)))
+              .filter(
+                  h ->
+                      is(h, "Mul")
+                          && scalar(g, other(h, mul.get().output(0)))
+                              .map(v -> v == 0.5f)
+                              .orElse(false));
+      if (half.isEmpty()) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      for (Node dead : List.of(div, add.get(), mul.get(), half.get())) {
+        e.removeNode(dead.name());
+      }
+      e.replaceNode(
+          erf.name(),
+          new Node(
+              erf.name(),
+              DOMAIN,
+              "Gelu",
+              List.of(x),
+              half.get().outputs(),
+              Attributes.empty(),
+              ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.octet.runtime.fusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Graph;
+import dev.octet.core.graph.Model;
+import dev.octet.core.graph.Node;
+import dev.octet.core.onnx.OnnxModels;
+import dev.octet.core.passes.Float16ToFloat32;
+import dev.octet.core.testing.SharedData;
+import dev.octet.runtime.Close;
+import dev.octet.runtime.Session;
+import dev.octet.runtime.SessionOptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Fused and unfused plans of real models compute the same outputs, and the patterns fire. */
+class FusionTest {
+  static Map<String, Long> ops(Graph g) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (Node n : g.nodes()) {
+      m.merge(n.qualifiedOpType(), 1L, Long::sum);
+    }
+    return m;
+  }
+
+  @Test
+  void miniLmLayerNormGeluAndBiasesFuseAndAgree() {
+    Model model = OnnxModels.load(SharedData.resource("all-minilm-l6-v2.onnx"));
+    Map<String, Long> fused = ops(Fusions.apply(model.graph()));
+    assertEquals(13L, fused.get("com.octet.LayerNormalization"), fused.toString());
+    assertEquals(6L, fused.get("com.octet.Gelu"), fused.toString());
+    assertEquals(36L, fused.get("com.octet.FusedMatMul"), fused.toString());
+    Random r = new Random(3);
+    long[] ids = new long[2 * 20];
+    long[] mask = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = 1000 + r.nextInt(20000);
+      mask[i] = i % 20 < 15 || i < 20 ? 1 : 0;
+    }
+    Map<String, Tensor> in =
+        Map.of(
+            "input_ids",
+            Tensor.wrap(ids, 2, 20),
+            "attention_mask",
+            Tensor.wrap(mask, 2, 20),
+            "token_type_ids",
+            Tensor.wrap(new long[ids.length], 2, 20));
+    try (Session a = Session.create(model);
+        Session b = Session.create(model, SessionOptions.defaults().withFusion(false))) {
+      Tensor x = a.run(in).get("last_hidden_state");
+      Tensor y = b.run(in).get("last_hidden_state");
+      assertTrue(Close.maxAbsDiff(y, x) < 2e-5, "fused vs unfused: " + Close.maxAbsDiff(y, x));
+    }
+  }
+
+  @Test
+  void squeezeNetConvReluFusesAndAgrees() {
+    Model model =
+        Float16ToFloat32.apply(
+            OnnxModels.load(SharedData.require("models/squeezenet1.0-fp16.onnx")), false);
+    Map<String, Long> fused = ops(Fusions.apply(model.graph()));
+    assertEquals(26L, fused.get("com.octet.FusedConv"), fused.toString());
+    assertTrue(!fused.containsKey("Relu"), fused.toString());
+    float[] x = new float[3 * 224 * 224];
+    Random r = new Random(4);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian() * 50;
+    }
+    Map<String, Tensor> in = Map.of("data_0", Tensor.wrap(x, 1, 3, 224, 224));
+    try (Session a = Session.create(model);
+        Session b = Session.create(model, SessionOptions.defaults().withFusion(false))) {
+      assertTrue(
+          Close.maxAbsDiff(b.run(in).get("softmaxout_1"), a.run(in).get("softmaxout_1")) < 1e-6);
+    }
+  }
+}

@@ -59,8 +59,24 @@ public final class PackedB {
    * An empty (zero) packed matrix for a producer that writes panels itself (see {@link #data()}).
    */
   public static PackedB allocate(int k, int n) {
-    int panels = (n + Sgemm.NR - 1) / Sgemm.NR;
-    return new PackedB(new float[panels * k * Sgemm.NR], k, n, panels);
+    return new PackedB(new float[size(k, n)], k, n, (n + Sgemm.NR - 1) / Sgemm.NR);
+  }
+
+  /**
+   * A packed matrix over {@code data} (at least {@link #size} floats, e.g. a recycled buffer). The
+   * padding columns past n may hold anything: the GEMM computes but never stores them.
+   */
+  public static PackedB wrap(float[] data, int k, int n) {
+    if (data.length < size(k, n)) {
+      throw new IllegalArgumentException(
+          "buffer of " + data.length + " floats is smaller than " + size(k, n));
+    }
+    return new PackedB(data, k, n, (n + Sgemm.NR - 1) / Sgemm.NR);
+  }
+
+  /** Floats needed to pack a k x n matrix. */
+  public static int size(int k, int n) {
+    return Math.multiplyExact((n + Sgemm.NR - 1) / Sgemm.NR, Math.multiplyExact(k, Sgemm.NR));
   }
 
   /** The panels: column j of row kk lives at (j / NR) * k * NR + kk * NR + j % NR. */

@@ -107,6 +107,9 @@ public final class ConvKernel implements Kernel {
                 ? PackedB.pack(xv, xOff, inSize, kDim, outSize, false)
                 : Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
         Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
+        if (!g.isPointwise()) {
+          ctx.recycle(patches.data());
+        }
       }
     }
     if (b != null || relu) {

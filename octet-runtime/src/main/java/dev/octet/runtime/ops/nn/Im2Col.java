@@ -103,7 +103,7 @@ final class Im2Col {
     int oh = g.out()[0];
     int ow = g.out()[1];
     int outSize = oh * ow;
-    PackedB b = PackedB.allocate(k, outSize);
+    PackedB b = PackedB.wrap(ctx.floats(PackedB.size(k, outSize)), k, outSize);
     float[] data = b.data();
     int nr = Sgemm.NR;
     int sh = g.strides()[0];

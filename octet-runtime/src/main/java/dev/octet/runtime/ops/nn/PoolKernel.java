@@ -152,8 +152,27 @@ public final class PoolKernel implements Kernel {
       int yb = p * oh * ow;
       for (int oy = 0; oy < oh; oy++) {
         int iy0 = oy * sh - ph;
+        boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
         for (int ox = 0; ox < ow; ox++) {
           int ix0 = ox * sw - pw;
+          if (max
+              && rowInside
+              && kh == 3
+              && kw == 3
+              && dh == 1
+              && dw == 1
+              && ix0 >= 0
+              && ix0 + 2 < w) {
+            // a 3x3 window inside the image: nine loads, no bounds tests
+            int r0 = xb + iy0 * w + ix0;
+            int r1 = r0 + w;
+            int r2 = r1 + w;
+            float m0 = Math.max(Math.max(x[r0], x[r0 + 1]), x[r0 + 2]);
+            float m1 = Math.max(Math.max(x[r1], x[r1 + 1]), x[r1 + 2]);
+            float m2 = Math.max(Math.max(x[r2], x[r2 + 1]), x[r2 + 2]);
+            y[yb + oy * ow + ox] = Math.max(Math.max(m0, m1), m2);
+            continue;
+          }
           float acc = max ? Float.NEGATIVE_INFINITY : 0f;
           int count = 0;
           for (int ky = 0; ky < kh; ky++) {

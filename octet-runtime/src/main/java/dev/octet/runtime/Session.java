@@ -7,13 +7,13 @@ import dev.octet.core.graph.Node;
 import dev.octet.core.graph.ValueInfo;
 import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.kernel.WorkerPool;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * A planned model, ready to run. {@link #create} looks up a kernel for every node (reporting all
@@ -27,13 +27,13 @@ public final class Session implements AutoCloseable {
   private final Model model;
   private final Plan plan;
   private final SessionOptions options;
-  private final ForkJoinPool pool;
+  private final WorkerPool pool;
 
   private Session(Model model, Plan plan, SessionOptions options) {
     this.model = model;
     this.plan = plan;
     this.options = options;
-    this.pool = options.threads() > 1 ? new ForkJoinPool(options.threads()) : null;
+    this.pool = options.threads() > 1 ? new WorkerPool(options.threads()) : null;
   }
 
   public static Session create(Model model) {
@@ -133,7 +133,7 @@ public final class Session implements AutoCloseable {
   @Override
   public void close() {
     if (pool != null) {
-      pool.shutdown();
+      pool.close();
     }
   }
 }

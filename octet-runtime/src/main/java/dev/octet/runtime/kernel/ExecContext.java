@@ -3,8 +3,6 @@ package dev.octet.runtime.kernel;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 
 /**
  * Per-run services for kernels: float buffers recycled by value lifetime, and a parallel loop over
@@ -17,16 +15,15 @@ public final class ExecContext {
     void run(int start, int end);
   }
 
-  private final ForkJoinPool pool;
+  private final WorkerPool pool;
   private final int threads;
   private final Map<Integer, ArrayDeque<float[]>> freeFloats;
 
-  public ExecContext(ForkJoinPool pool, int threads) {
+  public ExecContext(WorkerPool pool, int threads) {
     this(pool, threads, new HashMap<>());
   }
 
-  private ExecContext(
-      ForkJoinPool pool, int threads, Map<Integer, ArrayDeque<float[]>> freeFloats) {
+  private ExecContext(WorkerPool pool, int threads, Map<Integer, ArrayDeque<float[]>> freeFloats) {
     this.pool = pool;
     this.threads = Math.max(1, threads);
     this.freeFloats = freeFloats;
@@ -85,33 +82,6 @@ public final class ExecContext {
       body.run(0, n);
       return;
     }
-    int step = (n + chunks - 1) / chunks;
-    pool.invoke(new Split(body, 0, n, step));
-  }
-
-  private static final class Split extends RecursiveAction {
-    private static final long serialVersionUID = 1L;
-    private final transient RangeBody body;
-    private final int start;
-    private final int end;
-    private final int step;
-
-    Split(RangeBody body, int start, int end, int step) {
-      this.body = body;
-      this.start = start;
-      this.end = end;
-      this.step = step;
-    }
-
-    @Override
-    protected void compute() {
-      if (end - start <= step) {
-        body.run(start, end);
-        return;
-      }
-      int blocks = (end - start + step - 1) / step;
-      int mid = start + (blocks / 2) * step;
-      invokeAll(new Split(body, start, mid, step), new Split(body, mid, end, step));
-    }
+    pool.run(n, chunks, body);
   }
 }

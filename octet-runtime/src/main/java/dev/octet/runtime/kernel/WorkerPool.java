@@ -103,11 +103,11 @@ public final class WorkerPool implements AutoCloseable {
     final AtomicInteger done = new AtomicInteger();
     final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    Job(ExecContext.RangeBody body, int n, int chunks) {
+    Job(ExecContext.RangeBody body, int n, int step) {
       this.body = body;
       this.n = n;
-      this.chunks = chunks;
-      this.step = (n + chunks - 1) / chunks;
+      this.step = step;
+      this.chunks = (n + step - 1) / step;
     }
 
     void work() {

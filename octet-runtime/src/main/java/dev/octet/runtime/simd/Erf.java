@@ -1,23 +1,12 @@
 package dev.octet.runtime.simd;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
 /**
- * The error function. Scalar (the reference): its Maclaurin series below 2.5 and the continued
- * fraction of erfc above, in double, accurate to about 1e-15. Vector: Abramowitz and Stegun 7.1.26
- * in float, |error| < 1.5e-7 plus float rounding (under 5e-7 in all), enough for float32
- * activations such as GELU's.
+ * The error function in double: its Maclaurin series below 2.5 and the continued fraction of erfc
+ * above, accurate to about 1e-15. The reference for {@link FastMath#erf} and the kernel for double
+ * inputs.
  */
 public final class Erf {
   private Erf() {}
-
-  private static final float P = 0.3275911f;
-  private static final float A1 = 0.254829592f;
-  private static final float A2 = -0.284496736f;
-  private static final float A3 = 1.421413741f;
-  private static final float A4 = -1.453152027f;
-  private static final float A5 = 1.061405429f;
 
   /**
    * erf(x) accurate to about 1e-15 (series for small |x|, continued fraction via erfc for large).
@@ -50,20 +39,5 @@ public final class Erf {
       r = 1;
     }
     return x < 0 ? -r : r;
-  }
-
-  public static FloatVector erf(FloatVector x) {
-    FloatVector ax = x.abs();
-    FloatVector t = ax.fma(P, 1f);
-    t = FloatVector.broadcast(x.species(), 1f).div(t);
-    FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(x.species(), A3));
-    poly =
-        poly.fma(t, FloatVector.broadcast(x.species(), A2))
-            .fma(t, FloatVector.broadcast(x.species(), A1))
-            .mul(t);
-    FloatVector e = ax.mul(ax).neg().lanewise(VectorOperators.EXP);
-    FloatVector r = FloatVector.broadcast(x.species(), 1f).sub(poly.mul(e));
-    // erf is odd: take the sign of x
-    return r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
   }
 }

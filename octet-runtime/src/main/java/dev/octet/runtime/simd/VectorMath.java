@@ -55,33 +55,28 @@ public final class VectorMath {
     },
     EXP {
       public float apply(float x) {
-        return (float) Math.exp(x);
-      }
-    },
-    LOG {
-      public float apply(float x) {
-        return (float) Math.log(x);
+        return FastMath.exp(x);
       }
     },
     TANH {
       public float apply(float x) {
-        return (float) Math.tanh(x);
+        return FastMath.tanh(x);
       }
     },
     SIGMOID {
       public float apply(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
+        return FastMath.sigmoid(x);
       }
     },
     ERF {
       public float apply(float x) {
-        return (float) Erf.erf(x);
+        return FastMath.erf(x);
       }
     },
     /** 0.5 x (1 + erf(x / sqrt 2)). */
     GELU {
       public float apply(float x) {
-        return (float) (0.5 * x * (1 + Erf.erf(x / Math.sqrt(2))));
+        return FastMath.gelu(x);
       }
     }
   }
@@ -132,13 +127,11 @@ public final class VectorMath {
       case ABS -> v.abs();
       case SQRT -> v.sqrt();
       case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(v);
-      case EXP -> v.lanewise(VectorOperators.EXP);
-      case LOG -> v.lanewise(VectorOperators.LOG);
-      case TANH -> v.lanewise(VectorOperators.TANH);
-      case SIGMOID ->
-          FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-      case ERF -> Erf.erf(v);
-      case GELU -> v.mul(0.5f).mul(Erf.erf(v.mul((float) (1 / Math.sqrt(2)))).add(1f));
+      case EXP -> FastMath.exp(v);
+      case TANH -> FastMath.tanh(v);
+      case SIGMOID -> FastMath.sigmoid(v);
+      case ERF -> FastMath.erf(v);
+      case GELU -> FastMath.gelu(v);
     };
   }
 
@@ -150,7 +143,9 @@ public final class VectorMath {
       case DIV -> a.div(b);
       case MAX -> a.max(b);
       case MIN -> a.min(b);
-      case POW -> a.lanewise(VectorOperators.POW, b);
+      case POW ->
+          throw new IllegalStateException(
+              "POW runs scalar: the Vector API's POW differs between JIT tiers");
     };
   }
 
@@ -194,7 +189,7 @@ public final class VectorMath {
       int n,
       FloatBinary f) {
     int i = 0;
-    if (Simd.ENABLED && f instanceof Binary op) {
+    if (Simd.ENABLED && f instanceof Binary op && op != Binary.POW) {
       int bound = S.loopBound(n);
       if (as == 1 && bs == 1) {
         for (; i < bound; i += S.length()) {
@@ -279,14 +274,14 @@ public final class VectorMath {
     if (Simd.ENABLED) {
       FloatVector acc = FloatVector.zero(S);
       for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-        FloatVector e = FloatVector.fromArray(S, x, o + i).sub(shift).lanewise(VectorOperators.EXP);
+        FloatVector e = FastMath.exp(FloatVector.fromArray(S, x, o + i).sub(shift));
         e.intoArray(out, oo + i);
         acc = acc.add(e);
       }
       s = acc.reduceLanes(VectorOperators.ADD);
     }
     for (; i < n; i++) {
-      float e = (float) Math.exp(x[o + i] - shift);
+      float e = FastMath.exp(x[o + i] - shift);
       out[oo + i] = e;
       s += e;
     }

@@ -22,7 +22,7 @@ public final class ElementwiseOps {
     r.add("Sqrt", 1, op -> new UnaryKernel(Unary.SQRT, Math::sqrt, null));
     r.add("Reciprocal", 1, op -> new UnaryKernel(Unary.RECIPROCAL, x -> 1 / x, null));
     r.add("Exp", 1, op -> new UnaryKernel(Unary.EXP, Math::exp, null));
-    r.add("Log", 1, op -> new UnaryKernel(Unary.LOG, Math::log, null));
+    r.add("Log", 1, op -> new UnaryKernel(x -> (float) Math.log(x), Math::log, null));
     r.add("Tanh", 1, op -> new UnaryKernel(Unary.TANH, Math::tanh, null));
     r.add("Sigmoid", 1, op -> new UnaryKernel(Unary.SIGMOID, x -> 1 / (1 + Math.exp(-x)), null));
     r.add("Erf", 9, op -> new UnaryKernel(Unary.ERF, Erf::erf, null));

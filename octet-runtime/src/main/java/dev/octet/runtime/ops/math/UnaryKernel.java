@@ -6,6 +6,7 @@ import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.ops.Numeric;
+import dev.octet.runtime.simd.Simd;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -42,7 +43,11 @@ public final class UnaryKernel implements Kernel {
     if (x.dtype() == DType.FLOAT && f != null) {
       float[] src = x.floats();
       float[] out = ctx.floats(src.length);
-      ctx.parallelFor(src.length, 1 << 14, (s, e) -> VectorMath.unary(src, s, out, s, e - s, f));
+      ctx.parallelFor(
+          src.length,
+          1 << 14,
+          Simd.F.length(),
+          (s, e) -> VectorMath.unary(src, s, out, s, e - s, f));
       return new Tensor[] {Tensor.wrap(out, x.shape())};
     }
     if (Numeric.integral(x.dtype())) {

@@ -1,0 +1,162 @@
+package dev.octet.runtime.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * exp, sigmoid, tanh, erf and GELU in float, each as a scalar and a vector function that perform
+ * the same IEEE operations (add, multiply, fma, divide) in the same order, so that a value gets the
+ * same bits whichever path computes it: in a vector body or a scalar tail, on any thread count, in
+ * interpreted or compiled code. (The Vector API's own EXP and TANH differ in the last bit between
+ * JIT tiers.) Accuracy: exp within 2 ulp (Cephes' polynomial), erf within 1.5e-7 absolute
+ * (Abramowitz and Stegun 7.1.26).
+ */
+public final class FastMath {
+  private static final VectorSpecies<Float> S = Simd.F;
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float MAX_X = 88.3762626647949f;
+  private static final float MIN_X = -87.3365478515625f;
+  private static final float P0 = 1.9875691500e-4f;
+  private static final float P1 = 1.3981999507e-3f;
+  private static final float P2 = 8.3334519073e-3f;
+  private static final float P3 = 4.1665795894e-2f;
+  private static final float P4 = 1.6666665459e-1f;
+  private static final float P5 = 5.0000001201e-1f;
+  private static final float ERF_P = 0.3275911f;
+  private static final float A1 = 0.254829592f;
+  private static final float A2 = -0.284496736f;
+  private static final float A3 = 1.421413741f;
+  private static final float A4 = -1.453152027f;
+  private static final float A5 = 1.061405429f;
+  private static final float INV_SQRT2 = 0.70710678118654752f;
+
+  private FastMath() {}
+
+  /** e^x: x = n ln2 + r, e^r by a degree-7 polynomial, times 2^n through the exponent bits. */
+  public static float exp(float x) {
+    if (x != x) {
+      return x;
+    }
+    x = Math.min(Math.max(x, MIN_X), MAX_X);
+    float n = (float) Math.floor(Math.fma(x, LOG2E, 0.5f));
+    float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
+    float p = Math.fma(P0, r, P1);
+    p = Math.fma(p, r, P2);
+    p = Math.fma(p, r, P3);
+    p = Math.fma(p, r, P4);
+    p = Math.fma(p, r, P5);
+    p = Math.fma(p, r * r, r) + 1f;
+    return p * Float.intBitsToFloat(((int) n + 127) << 23);
+  }
+
+  public static FloatVector exp(FloatVector x) {
+    FloatVector c = x.max(MIN_X).min(MAX_X);
+    // floor: truncate, then step down where truncation went up (negative non-integers)
+    FloatVector v = c.fma(LOG2E, 0.5f);
+    IntVector ti = (IntVector) v.convert(VectorOperators.F2I, 0);
+    FloatVector t = (FloatVector) ti.convert(VectorOperators.I2F, 0);
+    FloatVector n = t.sub(FloatVector.broadcast(S, 1f), t.compare(VectorOperators.GT, v));
+    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+    FloatVector p = r.fma(P0, P1);
+    p = p.fma(r, FloatVector.broadcast(S, P2));
+    p = p.fma(r, FloatVector.broadcast(S, P3));
+    p = p.fma(r, FloatVector.broadcast(S, P4));
+    p = p.fma(r, FloatVector.broadcast(S, P5));
+    p = p.fma(r.mul(r), r).add(1f);
+    IntVector bits =
+        ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+    FloatVector scale = bits.reinterpretAsFloats();
+    FloatVector out = p.mul(scale);
+    return out.blend(x, x.test(VectorOperators.IS_NAN));
+  }
+
+  /** 1 / (1 + e^-x). */
+  public static float sigmoid(float x) {
+    return 1f / (1f + exp(-x));
+  }
+
+  public static FloatVector sigmoid(FloatVector x) {
+    return FloatVector.broadcast(S, 1f).div(exp(x.neg()).add(1f));
+  }
+
+  /** tanh(x) = sign(x) (1 - 2 / (e^(2|x|) + 1)); below |x| = 2^-10 the series x - x^3/3. */
+  public static float tanh(float x) {
+    float a = Math.abs(x);
+    float t = 1f - 2f / (exp(2f * a) + 1f);
+    float small = x - x * x * x * (1f / 3f);
+    return a < 0x1p-10f ? small : Math.copySign(t, x);
+  }
+
+  public static FloatVector tanh(FloatVector x) {
+    FloatVector a = x.abs();
+    FloatVector t =
+        FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(a.mul(2f)).add(1f)));
+    t = t.blend(t.neg(), x.compare(VectorOperators.LT, 0f));
+    FloatVector small = x.sub(x.mul(x).mul(x).mul(1f / 3f));
+    return t.blend(small, a.compare(VectorOperators.LT, 0x1p-10f));
+  }
+
+  /** Maclaurin coefficients of erf(x) / x in x^2: 2/sqrt(pi) * (-1)^n / (n! (2n+1)). */
+  private static final float E0 = 1.1283791671f;
+
+  private static final float E1 = -0.3761263890f;
+  private static final float E2 = 0.1128379167f;
+  private static final float E3 = -0.0268661706f;
+  private static final float E4 = 0.0052239776f;
+  private static final float E5 = -0.0008548327f;
+
+  /** erf: its Maclaurin series below |x| = 0.5, else Abramowitz and Stegun 7.1.26. */
+  public static float erf(float x) {
+    if (Math.abs(x) < 0.5f) {
+      float x2 = x * x;
+      float s = Math.fma(E5, x2, E4);
+      s = Math.fma(s, x2, E3);
+      s = Math.fma(s, x2, E2);
+      s = Math.fma(s, x2, E1);
+      s = Math.fma(s, x2, E0);
+      return s * x;
+    }
+    float a = Math.abs(x);
+    float t = 1f / Math.fma(a, ERF_P, 1f);
+    float p = Math.fma(A5, t, A4);
+    p = Math.fma(p, t, A3);
+    p = Math.fma(p, t, A2);
+    p = Math.fma(p, t, A1);
+    p = p * t;
+    float r = 1f - p * exp(-(a * a));
+    return x < 0 ? -r : r;
+  }
+
+  public static FloatVector erf(FloatVector x) {
+    FloatVector a = x.abs();
+    FloatVector t = FloatVector.broadcast(S, 1f).div(a.fma(ERF_P, 1f));
+    FloatVector p = t.fma(A5, A4);
+    p = p.fma(t, FloatVector.broadcast(S, A3));
+    p = p.fma(t, FloatVector.broadcast(S, A2));
+    p = p.fma(t, FloatVector.broadcast(S, A1));
+    p = p.mul(t);
+    FloatVector r = FloatVector.broadcast(S, 1f).sub(p.mul(exp(a.mul(a).neg())));
+    r = r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
+    FloatVector x2 = x.mul(x);
+    FloatVector s = x2.fma(E5, E4);
+    s = s.fma(x2, FloatVector.broadcast(S, E3));
+    s = s.fma(x2, FloatVector.broadcast(S, E2));
+    s = s.fma(x2, FloatVector.broadcast(S, E1));
+    s = s.fma(x2, FloatVector.broadcast(S, E0));
+    return r.blend(s.mul(x), a.compare(VectorOperators.LT, 0.5f));
+  }
+
+  /** 0.5 x (1 + erf(x / sqrt 2)). */
+  public static float gelu(float x) {
+    return 0.5f * x * (1f + erf(x * INV_SQRT2));
+  }
+
+  public static FloatVector gelu(FloatVector x) {
+    return x.mul(0.5f).mul(erf(x.mul(INV_SQRT2)).add(1f));
+  }
+}

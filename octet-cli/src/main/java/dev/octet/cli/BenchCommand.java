@@ -10,11 +10,11 @@ import dev.octet.eval.engine.Engine;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,29 +38,16 @@ final class BenchCommand implements Callable<Integer> {
       description = "octet, ort or both (default: ${DEFAULT-VALUE})")
   String engine;
 
-  @Option(names = "--batch", defaultValue = "1")
-  int batch;
-
-  @Option(
-      names = "--seq",
-      defaultValue = "128",
-      description = "sequence length for integer (token) inputs")
-  int seq;
-
-  @Option(names = "--threads", description = "intra-op threads (default: all cores)")
-  int threads = Runtime.getRuntime().availableProcessors();
-
   @Option(names = "--warmup", defaultValue = "10")
   int warmup;
 
   @Option(names = "--iterations", defaultValue = "50")
   int iterations;
 
-  @Option(names = "--dim", paramLabel = "NAME=N", description = "value of a symbolic dimension")
-  Map<String, Integer> dims = new LinkedHashMap<>();
-
   @Option(names = "--seed", defaultValue = "42")
   long seed;
+
+  @Mixin InputSizing sizing;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -78,19 +65,21 @@ final class BenchCommand implements Callable<Integer> {
     try {
       for (Path p : models) {
         Model m = OnnxModels.load(p);
-        Map<String, Tensor> in = RandomInputs.of(m.graph(), seed, batch, seq, dims);
+        Map<String, Tensor> in =
+            RandomInputs.of(m.graph(), seed, sizing.batch, sizing.seq, sizing.dims);
         inputs = inputs == null ? in : inputs;
         for (String n : names) {
           engines.add(
               new LabelledEngine(
-                  Engine.open(n, m, threads),
+                  Engine.open(n, m, sizing.threads),
                   n + (models.size() > 1 ? ":" + p.getFileName() : "")));
         }
       }
-      List<Benchmark.Result> results = Benchmark.run(engines, inputs, batch, warmup, iterations);
+      List<Benchmark.Result> results =
+          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations);
       w.printf(
           "batch %d, seq %d, %d thread(s), %d warm-up + %d timed rounds, interleaved%n",
-          batch, seq, threads, warmup, iterations);
+          sizing.batch, sizing.seq, sizing.threads, warmup, iterations);
       w.printf("%-40s %10s %10s %12s %8s%n", "engine", "median ms", "p90 ms", "items/s", "ratio");
       double base = results.get(results.size() - 1).median();
       for (Benchmark.Result r : results) {

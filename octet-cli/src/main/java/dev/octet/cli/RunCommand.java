@@ -10,11 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -47,35 +47,20 @@ final class RunCommand implements Callable<Integer> {
       description = "octet or ort (default: ${DEFAULT-VALUE})")
   String engine;
 
-  @Option(names = "--threads", description = "intra-op threads (default: all cores)")
-  int threads = Runtime.getRuntime().availableProcessors();
-
-  @Option(names = "--batch", defaultValue = "1", description = "batch size of random inputs")
-  int batch;
-
-  @Option(
-      names = "--seq",
-      defaultValue = "128",
-      description = "sequence length of random integer inputs")
-  int seq;
-
-  @Option(
-      names = "--dim",
-      paramLabel = "NAME=N",
-      description = "value of a symbolic dimension for random inputs")
-  Map<String, Integer> dims = new LinkedHashMap<>();
-
   @Option(names = "--out", paramLabel = "DIR", description = "write each output as DIR/<name>.npy")
   Path out;
+
+  @Mixin InputSizing sizing;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     Model m = OnnxModels.load(model);
-    Map<String, Tensor> in = Inputs.load(m.graph(), inputs, seed, batch, seq, dims);
+    Map<String, Tensor> in =
+        Inputs.load(m.graph(), inputs, seed, sizing.batch, sizing.seq, sizing.dims);
     PrintWriter w = spec.commandLine().getOut();
-    try (Engine e = Engine.open(engine, m, threads)) {
+    try (Engine e = Engine.open(engine, m, sizing.threads)) {
       long t0 = System.nanoTime();
       Map<String, Tensor> outputs = e.run(in);
       double ms = (System.nanoTime() - t0) / 1e6;
@@ -98,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
       }
       w.printf(
           "engine %s, %d thread(s): %.2f ms (first run, includes warm-up)%n",
-          e.name(), threads, ms);
+          e.name(), sizing.threads, ms);
     }
     w.flush();
     return 0;

@@ -119,6 +119,14 @@ public final class Numeric {
     return Tensor.wrap(type, shape, data);
   }
 
+  /** The two inputs of a binary op must share their element type. */
+  public static void requireSameType(Tensor a, Tensor b) {
+    if (a.dtype() != b.dtype()) {
+      throw new OctetException(
+          "inputs have different types: " + a.dtype().onnxName() + " and " + b.dtype().onnxName());
+    }
+  }
+
   /** Whether values of this type are handled as integers (longs) rather than doubles. */
   public static boolean integral(DType t) {
     return t.isInteger() || t == DType.BOOL;

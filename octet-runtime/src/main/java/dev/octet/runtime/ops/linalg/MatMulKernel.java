@@ -33,10 +33,7 @@ public final class MatMulKernel implements Kernel {
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor a = in[0];
     Tensor b = in[1];
-    if (a.dtype() != b.dtype()) {
-      throw new OctetException(
-          "A is " + a.dtype().onnxName() + " but B is " + b.dtype().onnxName());
-    }
+    Numeric.requireSameType(a, b);
     int[] as = a.rank() == 1 ? new int[] {1, a.dim(0)} : a.shape();
     int[] bs = b.rank() == 1 ? new int[] {b.dim(0), 1} : b.shape();
     int m = as[as.length - 2];

@@ -36,10 +36,7 @@ public final class BinaryKernel implements Kernel {
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor a = in[0];
     Tensor b = in[1];
-    if (a.dtype() != b.dtype()) {
-      throw new OctetException(
-          "inputs have different types: " + a.dtype().onnxName() + " and " + b.dtype().onnxName());
-    }
+    Numeric.requireSameType(a, b);
     int[] shape = Shapes.broadcast(a.shape(), b.shape());
     if (a.dtype() == DType.FLOAT && f != null) {
       return new Tensor[] {Tensor.wrap(floats(ctx, a, b, shape), shape)};

@@ -1,7 +1,6 @@
 package dev.octet.runtime.ops.math;
 
 import dev.octet.core.DType;
-import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
@@ -21,10 +20,7 @@ final class CompareKernel implements Kernel {
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor a = in[0];
     Tensor b = in[1];
-    if (a.dtype() != b.dtype()) {
-      throw new OctetException(
-          "inputs have different types: " + a.dtype().onnxName() + " and " + b.dtype().onnxName());
-    }
+    Numeric.requireSameType(a, b);
     int[] shape = Shapes.broadcast(a.shape(), b.shape());
     Broadcast2 bc = new Broadcast2(a.shape(), b.shape(), shape);
     byte[] out = new byte[bc.size()];

@@ -4,6 +4,7 @@ import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.Shapes;
+import dev.octet.runtime.ops.quant.QuantizeLinear;
 
 /**
  * The reference arithmetic of quantization, exactly as ONNX's QuantizeLinear and DequantizeLinear
@@ -66,11 +67,7 @@ public final class QuantMath {
 
   /** One value: saturate(round_half_even(x / scale) + zp). */
   public static int quantize(float x, float scale, int zp, int qmin, int qmax) {
-    float v = (float) Math.rint(x / scale) + zp;
-    if (v != v) {
-      return zp;
-    }
-    return (int) Math.max(qmin, Math.min(qmax, v));
+    return (int) QuantizeLinear.quantize(x, scale, zp, qmin, qmax);
   }
 
   public static float dequantize(int q, float scale, int zp) {

@@ -13,6 +13,7 @@ import dev.octet.runtime.ops.nn.GlobalPoolKernel;
 import dev.octet.runtime.ops.nn.NormKernels;
 import dev.octet.runtime.ops.nn.PoolKernel;
 import dev.octet.runtime.ops.nn.SoftmaxKernel;
+import dev.octet.runtime.ops.quant.QuantizeLinear;
 import dev.octet.runtime.ops.reduce.AxisKernels;
 import dev.octet.runtime.ops.reduce.ReduceKernel;
 import dev.octet.runtime.ops.shape.ConcatKernel;
@@ -86,6 +87,9 @@ public final class StandardOps {
     r.add("ArgMin", 1, op -> AxisKernels.argExtreme(op, false));
     r.add("CumSum", 11, AxisKernels::cumSum);
     r.add("TopK", 1, AxisKernels::topK);
+
+    r.add("QuantizeLinear", 10, op -> new QuantizeLinear(op, true));
+    r.add("DequantizeLinear", 10, op -> new QuantizeLinear(op, false));
 
     // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
     r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);

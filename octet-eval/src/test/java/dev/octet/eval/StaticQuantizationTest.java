@@ -1,0 +1,72 @@
+package dev.octet.eval;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Model;
+import dev.octet.core.graph.ModelSummary;
+import dev.octet.core.onnx.OnnxModels;
+import dev.octet.core.testing.SharedData;
+import dev.octet.eval.data.Mnist;
+import dev.octet.eval.engine.Engine;
+import dev.octet.eval.engine.OctetEngine;
+import dev.octet.eval.engine.OrtEngine;
+import dev.octet.quant.Recipe;
+import dev.octet.quant.StaticQuantizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Static QDQ quantization of mnist-8, calibrated on real training images, judged by ONNX Runtime.
+ */
+class StaticQuantizationTest {
+  static int argmax(float[] v) {
+    int b = 0;
+    for (int i = 1; i < v.length; i++) {
+      b = v[i] > v[b] ? i : b;
+    }
+    return b;
+  }
+
+  @Test
+  void mnistKeepsItsAccuracyWithinATenthOfAPoint() {
+    Model fp32 = OnnxModels.load(SharedData.require("models/mnist-8.onnx"));
+    Mnist calib = Mnist.read(SharedData.require("data/mnist").resolve("train10k"), 1000);
+    List<Map<String, Tensor>> batches = new ArrayList<>();
+    for (float[] img : calib.images()) {
+      batches.add(Map.of("Input3", Tensor.wrap(img, 1, 1, 28, 28)));
+    }
+    StaticQuantizer.Result r = StaticQuantizer.quantize(fp32, batches, Recipe.defaults(), 2, null);
+    Model int8 = r.model();
+    ModelSummary s = ModelSummary.of(int8);
+    assertTrue(s.quantized() && s.opTypes().get("QuantizeLinear") >= 5, s.opTypes().toString());
+    Mnist test = Mnist.read(SharedData.require("data/mnist").resolve("t10k"), 0);
+    int fpCorrect = 0;
+    int qCorrect = 0;
+    int agree = 0;
+    try (Engine ortFp = new OrtEngine(fp32, 1);
+        Engine ortQ = new OrtEngine(int8, 1);
+        Engine octetQ = new OctetEngine(int8, 1)) {
+      for (int i = 0; i < test.size(); i++) {
+        Map<String, Tensor> in = Map.of("Input3", Tensor.wrap(test.images()[i], 1, 1, 28, 28));
+        int a = argmax(ortFp.run(in).values().iterator().next().floats());
+        int b = argmax(ortQ.run(in).values().iterator().next().floats());
+        int c = argmax(octetQ.run(in).values().iterator().next().floats());
+        fpCorrect += a == test.labels()[i] ? 1 : 0;
+        qCorrect += b == test.labels()[i] ? 1 : 0;
+        agree += b == c ? 1 : 0;
+      }
+    }
+    double drop = (fpCorrect - qCorrect) / 100.0;
+    System.out.printf(
+        "mnist-8 t10k: FP32 %.2f%%, INT8 (ORT) %.2f%%, Octet/ORT INT8 agreement %.2f%%%n",
+        fpCorrect / 100.0, qCorrect / 100.0, agree / 100.0);
+    assertTrue(
+        drop <= 0.1,
+        "accuracy dropped by " + drop + " points: FP32 " + fpCorrect + ", INT8 " + qCorrect);
+    assertTrue(
+        agree >= 9950, "Octet and ONNX Runtime agree on " + agree + " of 10,000 INT8 predictions");
+  }
+}

@@ -1,0 +1,141 @@
+package dev.octet.quant;
+
+import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Graph;
+import dev.octet.core.graph.Model;
+import dev.octet.core.passes.Float16ToFloat32;
+import dev.octet.core.passes.OpsetUpgrade;
+import dev.octet.quant.calib.Calibrator;
+import dev.octet.quant.calib.Histogram;
+import dev.octet.quant.calib.RangeEstimator;
+import dev.octet.quant.qdq.Mark;
+import dev.octet.quant.qdq.OpAnnotators;
+import dev.octet.quant.qdq.QdqRewriter;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Static post-training quantization to QDQ ONNX: raise the opset to 13 (per-channel Q/DQ), mark
+ * tensors with the op annotators, calibrate the marked activations on real data (streaming), choose
+ * ranges with the recipe's estimator, and rewrite once.
+ */
+public final class StaticQuantizer {
+  private StaticQuantizer() {}
+
+  /** The quantized model and what was decided. */
+  public record Result(
+      Model model,
+      Map<String, Mark> marks,
+      Map<String, QParams> params,
+      Map<String, Histogram> stats) {}
+
+  public static Result quantize(
+      Model fp32,
+      Iterable<Map<String, Tensor>> calibration,
+      Recipe recipe,
+      int threads,
+      IntConsumer progress) {
+    Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
+    m = OpsetUpgrade.to(m, 13);
+    Graph g = m.graph();
+    Map<String, Mark> marks = OpAnnotators.annotate(g, recipe.opTypes(), recipe.exclude());
+    if (marks.isEmpty()) {
+      throw new OctetException(
+          "the model has nothing to quantize with this recipe (quantizable ops: "
+              + recipe.opTypes()
+              + ")");
+    }
+    Set<String> calibrated = new LinkedHashSet<>();
+    marks.forEach(
+        (t, mark) -> {
+          if (mark instanceof Mark.Activation) {
+            calibrated.add(t);
+          }
+        });
+    Map<String, Histogram> stats =
+        new Calibrator(m, calibrated, threads).run(calibration, progress);
+    RangeEstimator estimator = RangeEstimator.parse(recipe.method());
+    Map<String, QParams> params = new LinkedHashMap<>();
+    for (Map.Entry<String, Mark> e : Map.copyOf(marks).entrySet()) {
+      String t = e.getKey();
+      switch (e.getValue()) {
+        case Mark.Activation a -> {
+          Histogram h = stats.get(t);
+          if (h == null || h.count() == 0) {
+            marks.remove(t); // not a float tensor, or never computed: stays as it is
+            continue;
+          }
+          float[] r = estimator.range(h, recipe.activations().symmetric());
+          params.put(t, QuantMath.fromRange(recipe.activations(), r[0], r[1]));
+        }
+        case Mark.Constant c ->
+            params.put(t, constantParams(g.constant(t).orElseThrow(), c, recipe));
+        default -> {}
+      }
+    }
+    // SameAs after Activation: a pass-through output takes its (resolved) source's parameters
+    for (Map.Entry<String, Mark> e : Map.copyOf(marks).entrySet()) {
+      if (e.getValue() instanceof Mark.SameAs s) {
+        QParams p = resolve(s.source(), marks, params);
+        if (p == null) {
+          marks.remove(e.getKey());
+        } else {
+          params.put(e.getKey(), p);
+        }
+      }
+    }
+    marks
+        .entrySet()
+        .removeIf(
+            e ->
+                e.getValue() instanceof Mark.Bias b
+                    && (!params.containsKey(b.input()) || !params.containsKey(b.weight())));
+    Graph q = QdqRewriter.rewrite(g, marks, params);
+    return new Result(m.withGraph(q), marks, params, stats);
+  }
+
+  private static QParams resolve(String t, Map<String, Mark> marks, Map<String, QParams> params) {
+    for (int hops = 0; hops < 1000; hops++) {
+      if (params.containsKey(t)) {
+        return params.get(t);
+      }
+      if (!(marks.get(t) instanceof Mark.SameAs s)) {
+        return null;
+      }
+      t = s.source();
+    }
+    throw new OctetException("cycle of shared quantization parameters at '" + t + "'");
+  }
+
+  /** Parameters of a constant from its values: per channel along the mark's axis, or per tensor. */
+  static QParams constantParams(Tensor value, Mark.Constant c, Recipe recipe) {
+    float[] v = value.toFloatArray();
+    QuantScheme scheme = c.asActivation() ? recipe.activations() : recipe.weights();
+    if (c.axis() < 0 || !recipe.perChannel() || c.asActivation() || value.rank() <= c.axis()) {
+      float lo = Float.POSITIVE_INFINITY;
+      float hi = Float.NEGATIVE_INFINITY;
+      for (float x : v) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+      return QuantMath.fromRange(scheme, v.length == 0 ? 0 : lo, v.length == 0 ? 0 : hi);
+    }
+    int[] shape = value.shape();
+    int channels = shape[c.axis()];
+    int inner = dev.octet.runtime.ops.Shapes.product(shape, c.axis() + 1, shape.length);
+    float[] lo = new float[channels];
+    float[] hi = new float[channels];
+    java.util.Arrays.fill(lo, Float.POSITIVE_INFINITY);
+    java.util.Arrays.fill(hi, Float.NEGATIVE_INFINITY);
+    for (int i = 0; i < v.length; i++) {
+      int ch = (i / inner) % channels;
+      lo[ch] = Math.min(lo[ch], v[i]);
+      hi[ch] = Math.max(hi[ch], v[i]);
+    }
+    return QuantMath.fromRanges(scheme.withAxis(c.axis()), lo, hi);
+  }
+}

@@ -1,0 +1,153 @@
+package dev.octet.quant.qdq;
+
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Graph;
+import dev.octet.core.graph.Node;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One annotator per op family, each saying which of its node's tensors to quantize and how. A
+ * tensor marked by both its producer and a consumer keeps the more specific mark (SameAs over
+ * Activation). Afterwards the output of a Conv, Gemm, MatMul or Add whose only reader is a Relu or
+ * Clip is left in float, so that the activation fuses with its producer and the pair is quantized
+ * once, after the activation.
+ */
+public final class OpAnnotators {
+  /** Annotates one node. */
+  @FunctionalInterface
+  public interface OpAnnotator {
+    void annotate(Node n, Graph g, Map<String, Mark> marks);
+  }
+
+  private static final Map<String, OpAnnotator> ANNOTATORS = new LinkedHashMap<>();
+
+  static {
+    ANNOTATORS.put("Conv", (n, g, m) -> weighted(n, g, m, 0));
+    ANNOTATORS.put("ConvTranspose", (n, g, m) -> weighted(n, g, m, 1));
+    ANNOTATORS.put(
+        "Gemm", (n, g, m) -> weighted(n, g, m, n.attributes().getInt("transB", 0) != 0 ? 0 : 1));
+    ANNOTATORS.put("MatMul", OpAnnotators::matMul);
+    for (String op : new String[] {"Add", "Mul"}) {
+      ANNOTATORS.put(op, OpAnnotators::elementwise);
+    }
+    for (String op :
+        new String[] {
+          "Relu", "Clip", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu"
+        }) {
+      ANNOTATORS.put(op, OpAnnotators::activations);
+    }
+    for (String op :
+        new String[] {"MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze"}) {
+      ANNOTATORS.put(op, OpAnnotators::passThrough);
+    }
+  }
+
+  private OpAnnotators() {}
+
+  /** The op types that can be quantized. */
+  public static Set<String> supported() {
+    return ANNOTATORS.keySet();
+  }
+
+  /**
+   * Marks the tensors of every node of {@code g} whose op type is in {@code ops} and whose name is
+   * not in {@code excluded}.
+   */
+  public static Map<String, Mark> annotate(Graph g, Set<String> ops, Set<String> excluded) {
+    Map<String, Mark> marks = new LinkedHashMap<>();
+    for (Node n : g.nodes()) {
+      OpAnnotator a = ANNOTATORS.get(n.opType());
+      if (a != null
+          && n.domain().isEmpty()
+          && ops.contains(n.opType())
+          && !excluded.contains(n.name())) {
+        a.annotate(n, g, marks);
+      }
+    }
+    for (Node n : g.nodes()) {
+      if (!marks.containsKey(n.output(0))
+          || !Set.of("Conv", "Gemm", "MatMul", "Add").contains(n.opType())) {
+        continue;
+      }
+      var readers = g.consumers(n.output(0));
+      if (readers.size() == 1
+          && !g.isOutput(n.output(0))
+          && Set.of("Relu", "Clip").contains(readers.get(0).opType())
+          && marks.containsKey(readers.get(0).output(0))) {
+        marks.remove(n.output(0));
+      }
+    }
+    return marks;
+  }
+
+  private static void put(Map<String, Mark> marks, String tensor, Mark mark) {
+    if (tensor.isEmpty()) {
+      return;
+    }
+    Mark old = marks.get(tensor);
+    if (old == null || (old instanceof Mark.Activation && mark instanceof Mark.SameAs)) {
+      marks.put(tensor, mark);
+    }
+  }
+
+  private static boolean isConstant(Graph g, String tensor) {
+    return !tensor.isEmpty() && g.constant(tensor).isPresent();
+  }
+
+  /** Conv, ConvTranspose, Gemm: input, weight per channel, int32 bias, output. */
+  private static void weighted(Node n, Graph g, Map<String, Mark> m, int weightAxis) {
+    if (!isConstant(g, n.input(1))) {
+      activations(n, g, m);
+      return;
+    }
+    put(m, n.input(0), new Mark.Activation());
+    put(m, n.input(1), new Mark.Constant(weightAxis, false));
+    if (isConstant(g, n.input(2)) && g.constant(n.input(2)).map(Tensor::rank).orElse(0) == 1) {
+      put(m, n.input(2), new Mark.Bias(n.input(0), n.input(1)));
+    }
+    put(m, n.output(0), new Mark.Activation());
+  }
+
+  /** MatMul: a constant 2-D right operand is a weight, per channel along its output columns. */
+  private static void matMul(Node n, Graph g, Map<String, Mark> m) {
+    for (int i = 0; i < 2; i++) {
+      String t = n.input(i);
+      boolean weight = i == 1 && isConstant(g, t) && g.constant(t).get().rank() == 2;
+      put(
+          m,
+          t,
+          weight
+              ? new Mark.Constant(1, false)
+              : isConstant(g, t) ? new Mark.Constant(-1, true) : new Mark.Activation());
+    }
+    put(m, n.output(0), new Mark.Activation());
+  }
+
+  /** Add, Mul: every operand with the activations' type, constants from their values. */
+  private static void elementwise(Node n, Graph g, Map<String, Mark> m) {
+    for (String t : n.inputs()) {
+      put(m, t, isConstant(g, t) ? new Mark.Constant(-1, true) : new Mark.Activation());
+    }
+    put(m, n.output(0), new Mark.Activation());
+  }
+
+  private static void activations(Node n, Graph g, Map<String, Mark> m) {
+    for (String t : n.inputs()) {
+      if (!isConstant(g, t)) {
+        put(m, t, new Mark.Activation());
+      }
+    }
+    put(m, n.output(0), new Mark.Activation());
+  }
+
+  /** Ops that only move values: the output takes the input's parameters. */
+  private static void passThrough(Node n, Graph g, Map<String, Mark> m) {
+    if (isConstant(g, n.input(0))) {
+      return;
+    }
+    put(m, n.input(0), new Mark.Activation());
+    put(m, n.output(0), new Mark.SameAs(n.input(0)));
+  }
+}

@@ -69,4 +69,53 @@ class StaticQuantizationTest {
     assertTrue(
         agree >= 9950, "Octet and ONNX Runtime agree on " + agree + " of 10,000 INT8 predictions");
   }
+
+  @Test
+  void squeezeNetKeepsTop1AndAgreesWithFp32OnAtLeastNinetyPercent(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Model fp32 =
+        dev.octet.core.passes.Float16ToFloat32.apply(
+            OnnxModels.load(SharedData.require("models/squeezenet1.0-fp16.onnx")), false);
+    dev.octet.eval.data.ImageFolder images =
+        dev.octet.eval.data.ImageFolder.read(
+            SharedData.require("data/imagenet-500/images"),
+            SharedData.require("data/imagenet-500/synset.txt"));
+    dev.octet.eval.data.ImagePreprocess pre = dev.octet.eval.data.ImagePreprocess.caffe();
+    List<Tensor> all = new ArrayList<>();
+    for (java.nio.file.Path p : images.files()) {
+      all.add(pre.load(p));
+    }
+    List<Map<String, Tensor>> calib = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += 5) {
+      calib.add(Map.of("data_0", all.get(i)));
+    }
+    Model int8 =
+        StaticQuantizer.quantize(fp32, calib, Recipe.defaults().withMethod("entropy"), 2, null)
+            .model();
+    java.nio.file.Path optimized = dir.resolve("ort-optimized.onnx");
+    int fp = 0;
+    int q = 0;
+    int agree = 0;
+    try (Engine e1 = new OrtEngine(fp32, 2);
+        Engine e2 = new OrtEngine(OnnxModels.toBytes(int8), 2, optimized.toString())) {
+      for (int i = 0; i < all.size(); i++) {
+        Map<String, Tensor> in = Map.of("data_0", all.get(i));
+        int x = argmax(e1.run(in).values().iterator().next().floats());
+        int y = argmax(e2.run(in).values().iterator().next().floats());
+        fp += x == images.labels()[i] ? 1 : 0;
+        q += y == images.labels()[i] ? 1 : 0;
+        agree += x == y ? 1 : 0;
+      }
+    }
+    System.out.printf(
+        "SqueezeNet, 500 images: FP32 top-1 %.3f, INT8 top-1 %.3f, agreement %.3f%n",
+        fp / 500.0, q / 500.0, agree / 500.0);
+    assertTrue(Math.abs(fp - q) <= 5, "top-1 moved by more than 1 point: " + fp + " -> " + q);
+    assertTrue(agree >= 450, "INT8 agrees with FP32 on " + agree + " of 500 images");
+    // ONNX Runtime fused the Q/DQ pairs into integer convolutions
+    Map<String, Integer> ops = ModelSummary.of(OnnxModels.load(optimized)).opTypes();
+    assertTrue(
+        ops.getOrDefault("com.microsoft.QLinearConv", 0) + ops.getOrDefault("QLinearConv", 0) >= 20,
+        ops.toString());
+  }
 }

@@ -8,6 +8,7 @@ import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.core.passes.OpsetUpgrade;
 import dev.octet.quant.calib.Calibrator;
 import dev.octet.quant.calib.Histogram;
+import dev.octet.quant.calib.MinMax;
 import dev.octet.quant.calib.RangeEstimator;
 import dev.octet.quant.qdq.Mark;
 import dev.octet.quant.qdq.OpAnnotators;
@@ -59,6 +60,7 @@ public final class StaticQuantizer {
     Map<String, Histogram> stats =
         new Calibrator(m, calibrated, threads).run(calibration, progress);
     RangeEstimator estimator = RangeEstimator.parse(recipe.method());
+    Set<String> nearOutput = nearOutputs(g);
     Map<String, QParams> params = new LinkedHashMap<>();
     for (Map.Entry<String, Mark> e : Map.copyOf(marks).entrySet()) {
       String t = e.getKey();
@@ -69,7 +71,10 @@ public final class StaticQuantizer {
             marks.remove(t); // not a float tensor, or never computed: stays as it is
             continue;
           }
-          float[] r = estimator.range(h, recipe.activations().symmetric());
+          // the last activations before an output decide the prediction: their extremes are not
+          // outliers to clip (clipping the top logit ties the argmax), so they keep min-max
+          RangeEstimator est = nearOutput.contains(t) ? new MinMax() : estimator;
+          float[] r = est.range(h, recipe.activations().symmetric());
           params.put(t, QuantMath.fromRange(recipe.activations(), r[0], r[1]));
         }
         case Mark.Constant c ->
@@ -96,6 +101,33 @@ public final class StaticQuantizer {
                     && (!params.containsKey(b.input()) || !params.containsKey(b.weight())));
     Graph q = QdqRewriter.rewrite(g, marks, params);
     return new Result(m.withGraph(q), marks, params, stats);
+  }
+
+  /**
+   * Tensors from which a graph output is reached without passing another op that has weights (Conv,
+   * ConvTranspose, Gemm, MatMul): the logits and what leads to them after the last layer.
+   */
+  static Set<String> nearOutputs(Graph g) {
+    Set<String> out = new LinkedHashSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+    g.outputs().forEach(o -> todo.add(o.name()));
+    Set<String> weighted = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+    while (!todo.isEmpty()) {
+      String t = todo.pop();
+      if (!out.add(t)) {
+        continue;
+      }
+      g.producer(t)
+          .ifPresent(
+              n -> {
+                if (!weighted.contains(n.opType())) {
+                  n.inputs().stream()
+                      .filter(i -> !i.isEmpty() && g.constant(i).isEmpty())
+                      .forEach(todo::add);
+                }
+              });
+    }
+    return out;
   }
 
   private static QParams resolve(String t, Map<String, Mark> marks, Map<String, QParams> params) {

@@ -6,7 +6,8 @@ package dev.octet.quant.calib;
  * added to bin i-1; Q merges P's i bins into {@code levels} groups, spreading each group's total
  * evenly over the group's non-empty bins. The i with the least KL(P || Q) wins; T is the upper edge
  * of bin i-1 and the range (-T, T) (clipped to the observed min and max). Unlike ONNX Runtime's
- * default of 128 bins, the histogram has up to 2048, so the search is not degenerate.
+ * default of 128 bins, the histogram has up to 2048, so the search is not degenerate; the zero bin
+ * takes its neighbour's count, so that the spike of exact zeros after a Relu does not decide.
  */
 public record Entropy(int levels) implements RangeEstimator {
   /** Quantized levels of int8's positive half, as TensorRT uses. */
@@ -15,6 +16,13 @@ public record Entropy(int levels) implements RangeEstimator {
   @Override
   public float[] range(Histogram h, boolean symmetric) {
     long[] hist = h.magnitudes();
+    // After a Relu most values are exactly 0. That spike in bin 0 would be smeared over its whole
+    // group in Q and make every wider range look worse, so the search always picked the narrowest
+    // (SqueezeNet collapsed to 41% top-1). As NVIDIA's pytorch-quantization does, bin 0 counts as
+    // bin 1 for the search.
+    if (hist.length > 1) {
+      hist[0] = hist[1];
+    }
     int used = hist.length;
     while (used > 0 && hist[used - 1] == 0) {
       used--;

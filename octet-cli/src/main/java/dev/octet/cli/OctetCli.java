@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ConvertCommand.class,
       BenchCommand.class,
+      QuantizeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,120 @@
+package dev.octet.cli;
+
+import dev.octet.core.OctetException;
+import dev.octet.core.graph.Model;
+import dev.octet.core.graph.ModelSummary;
+import dev.octet.core.onnx.OnnxModels;
+import dev.octet.quant.Provenance;
+import dev.octet.quant.Recipe;
+import dev.octet.quant.StaticQuantizer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code octet quantize MODEL -o OUT --calib DATA [--samples N] [--method M] [--per-tensor]
+ * [--exclude NODE...]}.
+ */
+@Command(
+    name = "quantize",
+    description = "Quantize a model to INT8 (static QDQ), calibrated on real data.")
+final class QuantizeCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL")
+  Path model;
+
+  @Option(
+      names = {"-o", "--output"},
+      required = true,
+      paramLabel = "OUT")
+  Path out;
+
+  @Option(
+      names = "--calib",
+      required = true,
+      paramLabel = "DATA",
+      description = "mnist:PREFIX or images:DIR[:caffe|imagenet]")
+  String calib;
+
+  @Option(
+      names = "--samples",
+      defaultValue = "100",
+      description = "calibration samples (default: ${DEFAULT-VALUE})")
+  int samples;
+
+  @Option(
+      names = "--method",
+      defaultValue = "entropy",
+      description = "minmax, percentile[:P], entropy or mse (default: ${DEFAULT-VALUE})")
+  String method;
+
+  @Option(
+      names = "--per-tensor",
+      description = "one scale per weight tensor instead of per output channel")
+  boolean perTensor;
+
+  @Option(names = "--exclude", paramLabel = "NODE", description = "node names to keep in float")
+  List<String> exclude = new ArrayList<>();
+
+  @Option(names = "--threads", description = "intra-op threads (default: all cores)")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (Files.exists(out) && Files.isSameFile(model, out)) {
+      throw new OctetException(
+          out + ": the output would overwrite the input model; choose another file");
+    }
+    if (samples <= 0) {
+      throw new OctetException("--samples must be at least 1");
+    }
+    PrintWriter w = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Model fp32 = OnnxModels.load(model);
+    Recipe recipe =
+        Recipe.defaults()
+            .withMethod(method)
+            .withPerChannel(!perTensor)
+            .withExclude(Set.copyOf(exclude));
+    CalibrationData data = CalibrationData.open(calib, fp32.graph(), samples);
+    if (data.available() < samples) {
+      err.println(
+          "octet: the calibration data has only "
+              + data.available()
+              + " samples; using all of them");
+    }
+    StaticQuantizer.Result r;
+    try (ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName("calibrating")
+            .setInitialMax(data.samples().size())
+            .setStyle(ProgressBarStyle.ASCII)
+            .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+            .build()) {
+      r = StaticQuantizer.quantize(fp32, data.samples(), recipe, threads, bar::stepTo);
+    }
+    Model q = Provenance.stamp(r.model(), Provenance.sha256(model), recipe, data.description());
+    OnnxModels.save(q, out);
+    ModelSummary s = ModelSummary.of(q);
+    w.printf("quantized %s -> %s%n", model, out);
+    w.printf(
+        "size: %,d -> %,d bytes (%.2fx smaller)%n",
+        Files.size(model), Files.size(out), Files.size(model) / (double) Files.size(out));
+    w.printf("calibration: %s, method %s%n", data.description(), method);
+    w.printf("quantized tensors: %d (%s)%n", r.params().size(), s.quantizationOps());
+    w.flush();
+    return 0;
+  }
+}

@@ -118,4 +118,36 @@ class StaticQuantizationTest {
         ops.getOrDefault("com.microsoft.QLinearConv", 0) + ops.getOrDefault("QLinearConv", 0) >= 20,
         ops.toString());
   }
+
+  @Test
+  void miniLmStaticWithSensitivityFallbackKeepsStsSpearman() {
+    Model fp32 =
+        OnnxModels.load(dev.octet.eval.data.MiniLm.resource(dev.octet.eval.data.MiniLm.MODEL));
+    dev.octet.eval.data.StsBenchmark test =
+        dev.octet.eval.data.StsBenchmark.read(SharedData.require("data/stsbenchmark/sts-test.csv"));
+    List<String> train =
+        dev.octet.eval.data.StsBenchmark.read(SharedData.require("data/stsbenchmark/sts-train.csv"))
+            .sentences();
+    try (dev.octet.eval.data.TextEncoder tok = dev.octet.eval.data.MiniLm.tokenizer(256)) {
+      List<Map<String, Tensor>> calib = new ArrayList<>();
+      for (int i = 0; i < 256; i += 8) {
+        calib.add(tok.encode(train.subList(i * 10, i * 10 + 8)));
+      }
+      StaticQuantizer.Result r =
+          StaticQuantizer.quantize(fp32, calib, Recipe.transformer().withFallback(8), 2, null);
+      double ort;
+      double octet;
+      try (Engine e = new OrtEngine(r.model(), 2)) {
+        ort = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      }
+      try (Engine e = new OctetEngine(r.model(), 2)) {
+        octet = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      }
+      System.out.printf(
+          "MiniLM static INT8 (MatMul, 8 most sensitive in float): STS-B test Spearman ORT %.4f, Octet %.4f (FP32 0.8203)%n",
+          ort, octet);
+      assertTrue(ort >= 0.815, "Spearman in ONNX Runtime " + ort);
+      assertTrue(Math.abs(ort - octet) < 0.002, "Octet " + octet + " vs ONNX Runtime " + ort);
+    }
+  }
 }

@@ -11,6 +11,8 @@ import java.util.Set;
  * quantize and the node names to keep in float.
  *
  * @param method minmax, percentile[:P], entropy or mse
+ * @param fallback how many of the most sensitive nodes (ranked by {@link Sensitivity}) to keep in
+ *     float, on top of {@code exclude}
  */
 public record Recipe(
     int version,
@@ -19,7 +21,8 @@ public record Recipe(
     boolean perChannel,
     String method,
     Set<String> opTypes,
-    Set<String> exclude) {
+    Set<String> exclude,
+    int fallback) {
 
   public static final int VERSION = 1;
 
@@ -41,6 +44,25 @@ public record Recipe(
     }
     opTypes = Set.copyOf(opTypes);
     exclude = Set.copyOf(exclude);
+    if (fallback < 0) {
+      throw new OctetException("fallback must be >= 0 nodes, got " + fallback);
+    }
+  }
+
+  /**
+   * Transformers (MatMul-based): only the matrix products are quantized (quantizing the attention
+   * mask's Add collapses accuracy), percentile calibration.
+   */
+  public static Recipe transformer() {
+    return new Recipe(
+        VERSION,
+        QuantScheme.uint8Asymmetric(),
+        QuantScheme.int8Symmetric(),
+        true,
+        "percentile",
+        Set.of("MatMul", "Gemm"),
+        Set.of(),
+        0);
   }
 
   /**
@@ -55,18 +77,23 @@ public record Recipe(
         true,
         "minmax",
         OpAnnotators.supported(),
-        Set.of());
+        Set.of(),
+        0);
   }
 
   public Recipe withMethod(String m) {
-    return new Recipe(version, activations, weights, perChannel, m, opTypes, exclude);
+    return new Recipe(version, activations, weights, perChannel, m, opTypes, exclude, fallback);
   }
 
   public Recipe withPerChannel(boolean pc) {
-    return new Recipe(version, activations, weights, pc, method, opTypes, exclude);
+    return new Recipe(version, activations, weights, pc, method, opTypes, exclude, fallback);
+  }
+
+  public Recipe withFallback(int nodes) {
+    return new Recipe(version, activations, weights, perChannel, method, opTypes, exclude, nodes);
   }
 
   public Recipe withExclude(Set<String> nodes) {
-    return new Recipe(version, activations, weights, perChannel, method, opTypes, nodes);
+    return new Recipe(version, activations, weights, perChannel, method, opTypes, nodes, fallback);
   }
 }

@@ -40,8 +40,55 @@ public final class StaticQuantizer {
       Recipe recipe,
       int threads,
       IntConsumer progress) {
+    Prepared p = prepare(fp32, recipe);
+    Map<String, Histogram> stats =
+        new Calibrator(p.model(), p.activations(), threads).run(calibration, progress);
+    if (recipe.fallback() > 0) {
+      // keep the most sensitive nodes in float, judged on the first calibration samples
+      java.util.List<Map<String, Tensor>> eval = new java.util.ArrayList<>();
+      for (Map<String, Tensor> b : calibration) {
+        eval.add(b);
+        if (eval.size() == 2) {
+          break;
+        }
+      }
+      Set<String> exclude = new LinkedHashSet<>(recipe.exclude());
+      Sensitivity.rank(p.model(), stats, eval, recipe, threads).stream()
+          .limit(recipe.fallback())
+          .forEach(e -> exclude.add(e.node()));
+      recipe = recipe.withExclude(exclude);
+    }
+    return build(p.model(), stats, recipe);
+  }
+
+  /** The model at opset 13 in float32, and the activations that the recipe's annotators mark. */
+  public record Prepared(Model model, Set<String> activations) {}
+
+  public static Prepared prepare(Model fp32, Recipe recipe) {
     Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
     m = OpsetUpgrade.to(m, 13);
+    Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe.opTypes(), recipe.exclude());
+    if (marks.isEmpty()) {
+      throw new OctetException(
+          "the model has nothing to quantize with this recipe (quantizable ops: "
+              + recipe.opTypes()
+              + ")");
+    }
+    Set<String> activations = new LinkedHashSet<>();
+    marks.forEach(
+        (t, mark) -> {
+          if (mark instanceof Mark.Activation) {
+            activations.add(t);
+          }
+        });
+    return new Prepared(m, activations);
+  }
+
+  /**
+   * Quantizes a prepared model with calibration statistics already collected (a superset of what
+   * the recipe marks is fine, so one calibration serves many recipes).
+   */
+  public static Result build(Model m, Map<String, Histogram> stats, Recipe recipe) {
     Graph g = m.graph();
     Map<String, Mark> marks = OpAnnotators.annotate(g, recipe.opTypes(), recipe.exclude());
     if (marks.isEmpty()) {
@@ -50,15 +97,6 @@ public final class StaticQuantizer {
               + recipe.opTypes()
               + ")");
     }
-    Set<String> calibrated = new LinkedHashSet<>();
-    marks.forEach(
-        (t, mark) -> {
-          if (mark instanceof Mark.Activation) {
-            calibrated.add(t);
-          }
-        });
-    Map<String, Histogram> stats =
-        new Calibrator(m, calibrated, threads).run(calibration, progress);
     RangeEstimator estimator = RangeEstimator.parse(recipe.method());
     Set<String> nearOutput = nearOutputs(g);
     Map<String, QParams> params = new LinkedHashMap<>();

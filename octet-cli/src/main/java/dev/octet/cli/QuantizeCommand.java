@@ -54,9 +54,23 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Option(
       names = "--method",
-      defaultValue = "entropy",
-      description = "minmax, percentile[:P], entropy or mse (default: ${DEFAULT-VALUE})")
+      description =
+          "minmax, percentile[:P], entropy or mse (default: entropy for cnn, percentile for transformer)")
   String method;
+
+  @Option(
+      names = "--preset",
+      defaultValue = "cnn",
+      description =
+          "cnn: every supported op; transformer: MatMul/Gemm only, percentile (default: ${DEFAULT-VALUE})")
+  String preset;
+
+  @Option(
+      names = "--fallback",
+      defaultValue = "0",
+      description =
+          "keep the N nodes whose quantization moves the outputs most in float (ranked per node)")
+  int fallback;
 
   @Option(
       names = "--per-tensor",
@@ -83,11 +97,18 @@ final class QuantizeCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Model fp32 = OnnxModels.load(model);
+    Recipe base =
+        switch (preset) {
+          case "cnn" -> Recipe.defaults().withMethod("entropy");
+          case "transformer" -> Recipe.transformer();
+          default ->
+              throw new OctetException("--preset must be cnn or transformer, got '" + preset + "'");
+        };
     Recipe recipe =
-        Recipe.defaults()
-            .withMethod(method)
+        base.withMethod(method != null ? method : base.method())
             .withPerChannel(!perTensor)
-            .withExclude(Set.copyOf(exclude));
+            .withExclude(Set.copyOf(exclude))
+            .withFallback(fallback);
     CalibrationData data = CalibrationData.open(calib, fp32.graph(), samples);
     if (data.available() < samples) {
       err.println(
@@ -110,9 +131,9 @@ final class QuantizeCommand implements Callable<Integer> {
     ModelSummary s = ModelSummary.of(q);
     w.printf("quantized %s -> %s%n", model, out);
     w.printf(
-        "size: %,d -> %,d bytes (%.2fx smaller)%n",
-        Files.size(model), Files.size(out), Files.size(model) / (double) Files.size(out));
-    w.printf("calibration: %s, method %s%n", data.description(), method);
+        "size: %,d -> %,d bytes (%.0f%% of the input)%n",
+        Files.size(model), Files.size(out), 100.0 * Files.size(out) / Files.size(model));
+    w.printf("calibration: %s, method %s%n", data.description(), recipe.method());
     w.printf("quantized tensors: %d (%s)%n", r.params().size(), s.quantizationOps());
     w.flush();
     return 0;

@@ -13,6 +13,9 @@ import dev.octet.runtime.ops.nn.GlobalPoolKernel;
 import dev.octet.runtime.ops.nn.NormKernels;
 import dev.octet.runtime.ops.nn.PoolKernel;
 import dev.octet.runtime.ops.nn.SoftmaxKernel;
+import dev.octet.runtime.ops.quant.ConvIntegerKernel;
+import dev.octet.runtime.ops.quant.DynamicQuantizeLinear;
+import dev.octet.runtime.ops.quant.MatMulIntegerKernel;
 import dev.octet.runtime.ops.quant.QuantizeLinear;
 import dev.octet.runtime.ops.reduce.AxisKernels;
 import dev.octet.runtime.ops.reduce.ReduceKernel;
@@ -90,6 +93,11 @@ public final class StandardOps {
 
     r.add("QuantizeLinear", 10, op -> new QuantizeLinear(op, true));
     r.add("DequantizeLinear", 10, op -> new QuantizeLinear(op, false));
+    r.add("DynamicQuantizeLinear", 11, op -> new DynamicQuantizeLinear());
+    r.add("MatMulInteger", 10, op -> new MatMulIntegerKernel(op, false));
+    r.add("QLinearMatMul", 10, op -> new MatMulIntegerKernel(op, true));
+    r.add("ConvInteger", 10, op -> new ConvIntegerKernel(op, false));
+    r.add("QLinearConv", 10, op -> new ConvIntegerKernel(op, true));
 
     // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
     r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);

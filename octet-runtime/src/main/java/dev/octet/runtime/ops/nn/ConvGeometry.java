@@ -91,6 +91,30 @@ public record ConvGeometry(
     return out;
   }
 
+  /**
+   * Checks that X [N, C, ...] and W [M, C/group, ...] fit a grouped convolution: C = (C/group) *
+   * group and M divisible by group.
+   */
+  public static void checkChannels(int[] x, int[] w, int groups) {
+    if (x.length < 3 || w.length != x.length) {
+      throw new OctetException(
+          "X must be [N, C, spatial...] and W [M, C/group, kernel...], got "
+              + Arrays.toString(x)
+              + " and "
+              + Arrays.toString(w));
+    }
+    if (groups <= 0 || x[1] != w[1] * groups || w[0] % groups != 0) {
+      throw new OctetException(
+          "channels do not fit: X "
+              + Arrays.toString(x)
+              + ", W "
+              + Arrays.toString(w)
+              + ", group "
+              + groups
+              + " (X's channels must equal W's second dimension times group)");
+    }
+  }
+
   public int outSize() {
     int p = 1;
     for (int o : out) {

@@ -61,29 +61,12 @@ public final class ConvKernel implements Kernel {
     if (x.dtype() != DType.FLOAT || w.dtype() != DType.FLOAT) {
       throw new OctetException("Conv supports float32 only, got " + x.dtype().onnxName());
     }
-    if (x.rank() < 3 || w.rank() != x.rank()) {
-      throw new OctetException(
-          "X must be [N, C, spatial...] and W [M, C/group, kernel...], got "
-              + Arrays.toString(x.shape())
-              + " and "
-              + Arrays.toString(w.shape()));
-    }
     int groups = (int) op.attrs().getInt("group", 1);
     int batch = x.dim(0);
     int c = x.dim(1);
     int m = w.dim(0);
     int cg = w.dim(1);
-    if (groups <= 0 || c != cg * groups || m % groups != 0) {
-      throw new OctetException(
-          "channels do not fit: X has "
-              + c
-              + ", W expects "
-              + cg
-              + " per group x "
-              + groups
-              + " groups, M="
-              + m);
-    }
+    ConvGeometry.checkChannels(x.shape(), w.shape(), groups);
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
     long[] ks = op.attrs().getInts("kernel_shape");

@@ -1,7 +1,6 @@
 package dev.octet.runtime.ops.quant;
 
 import dev.octet.core.DType;
-import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
@@ -39,15 +38,7 @@ public final class ConvIntegerKernel implements Kernel {
     int c = x.dim(1);
     int m = w.dim(0);
     int cg = w.dim(1);
-    if (groups <= 0 || c != cg * groups || m % groups != 0) {
-      throw new OctetException(
-          "channels do not fit: X "
-              + Arrays.toString(x.shape())
-              + ", W "
-              + Arrays.toString(w.shape())
-              + ", group "
-              + groups);
-    }
+    ConvGeometry.checkChannels(x.shape(), w.shape(), groups);
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
     ConvGeometry g = ConvGeometry.of(op.attrs(), spatial, kernel, false);

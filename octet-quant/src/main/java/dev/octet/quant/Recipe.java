@@ -60,7 +60,7 @@ public record Recipe(
         QuantScheme.int8Symmetric(),
         true,
         "percentile",
-        Set.of("MatMul", "Gemm"),
+        Set.of("MatMul", "Gemm", "Gather"),
         Set.of(),
         0);
   }

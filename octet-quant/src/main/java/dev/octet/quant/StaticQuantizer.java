@@ -115,6 +115,10 @@ public final class StaticQuantizer {
           float[] r = est.range(h, recipe.activations().symmetric());
           params.put(t, QuantMath.fromRange(recipe.activations(), r[0], r[1]));
         }
+        case Mark.Table tb ->
+            params.put(
+                t,
+                constantParams(g.constant(t).orElseThrow(), new Mark.Constant(-1, true), recipe));
         case Mark.Constant c ->
             params.put(t, constantParams(g.constant(t).orElseThrow(), c, recipe));
         default -> {}

@@ -18,6 +18,12 @@ public sealed interface Mark {
   record Bias(String input, String weight) implements Mark {}
 
   /**
+   * A constant table read by Gather (embeddings): stored quantized with the activation scheme, and
+   * the Gather reads the integer rows, followed by a DequantizeLinear of just those rows.
+   */
+  record Table() implements Mark {}
+
+  /**
    * Takes the parameters of {@code source} (MaxPool, Reshape and the like move values unchanged).
    */
   record SameAs(String source) implements Mark {}

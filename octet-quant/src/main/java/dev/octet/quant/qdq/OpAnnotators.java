@@ -29,6 +29,7 @@ public final class OpAnnotators {
     ANNOTATORS.put(
         "Gemm", (n, g, m) -> weighted(n, g, m, n.attributes().getInt("transB", 0) != 0 ? 0 : 1));
     ANNOTATORS.put("MatMul", OpAnnotators::matMul);
+    ANNOTATORS.put("Gather", OpAnnotators::gather);
     for (String op : new String[] {"Add", "Mul"}) {
       ANNOTATORS.put(op, OpAnnotators::elementwise);
     }
@@ -123,6 +124,16 @@ public final class OpAnnotators {
               : isConstant(g, t) ? new Mark.Constant(-1, true) : new Mark.Activation());
     }
     put(m, n.output(0), new Mark.Activation());
+  }
+
+  /** Gather from a constant float table (an embedding): the table is stored quantized. */
+  private static void gather(Node n, Graph g, Map<String, Mark> m) {
+    String table = n.input(0);
+    if (isConstant(g, table)
+        && g.constant(table).get().dtype() == dev.octet.core.DType.FLOAT
+        && g.constant(table).get().rank() == 2) {
+      put(m, table, new Mark.Table());
+    }
   }
 
   /** Add, Mul: every operand with the activations' type, constants from their values. */

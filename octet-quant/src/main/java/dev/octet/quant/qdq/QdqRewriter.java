@@ -40,6 +40,7 @@ public final class QdqRewriter {
             constant(g, e, t, biasParams(g, t, params.get(b.input()), params.get(b.weight())));
         case Mark.Constant c -> constant(g, e, t, require(params, t));
         case Mark.Activation a -> activation(e, t, require(params, t));
+        case Mark.Table tb -> table(g, e, t, require(params, t));
         case Mark.SameAs s -> activation(e, t, require(params, t));
       }
     }
@@ -90,6 +91,36 @@ public final class QdqRewriter {
     } else {
       g.producer(t).ifPresent(n -> e.removeNode(n.name()));
     }
+  }
+
+  /**
+   * Gather(table, ids) becomes Gather(table_quantized, ids) followed by DequantizeLinear: only the
+   * rows read are dequantized, and the table is stored in 8 bits.
+   */
+  private static void table(Graph g, GraphEditor e, String t, QParams p) {
+    String qName = e.freshName(t + QUANTIZED);
+    e.putInitializer(qName, QuantMath.quantize(g.constant(t).orElseThrow(), p));
+    for (Node n : g.consumers(t)) {
+      if (!n.opType().equals("Gather") || !n.input(0).equals(t)) {
+        throw new OctetException(
+            "table '"
+                + t
+                + "' is also read by "
+                + n.describe()
+                + "; only Gather may read a quantized table");
+      }
+      String rows = e.freshName(n.output(0) + QUANTIZED);
+      Node gather = n.withInputs(List.of(qName, n.input(1))).withOutputs(List.of(rows));
+      Node dq =
+          new Node(
+              e.freshName(n.output(0) + "_DequantizeLinear"),
+              "DequantizeLinear",
+              List.of(rows, scaleTensor(e, t, p), zeroPointTensor(e, t, p)),
+              List.of(n.output(0)),
+              axis(p));
+      e.replaceNode(n.name(), gather, dq);
+    }
+    e.removeInitializer(t);
   }
 
   /** int32 biases overflow no int range that matters; values saturate at the int32 bounds. */

@@ -4,6 +4,7 @@ import dev.octet.core.OctetException;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.ModelSummary;
 import dev.octet.core.onnx.OnnxModels;
+import dev.octet.quant.DynamicQuantizer;
 import dev.octet.quant.Provenance;
 import dev.octet.quant.Recipe;
 import dev.octet.quant.StaticQuantizer;
@@ -41,7 +42,6 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Option(
       names = "--calib",
-      required = true,
       paramLabel = "DATA",
       description = "mnist:PREFIX or images:DIR[:caffe|imagenet]")
   String calib;
@@ -57,6 +57,13 @@ final class QuantizeCommand implements Callable<Integer> {
       description =
           "minmax, percentile[:P], entropy or mse (default: entropy for cnn, percentile for transformer)")
   String method;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "static",
+      description =
+          "static (calibrated activations) or dynamic (activations quantized at run time; no --calib) (default: ${DEFAULT-VALUE})")
+  String mode;
 
   @Option(
       names = "--preset",
@@ -109,6 +116,30 @@ final class QuantizeCommand implements Callable<Integer> {
             .withPerChannel(!perTensor)
             .withExclude(Set.copyOf(exclude))
             .withFallback(fallback);
+    if (mode.equals("dynamic")) {
+      Recipe dyn = recipe.withExclude(Set.copyOf(exclude));
+      Model q =
+          Provenance.stamp(
+              DynamicQuantizer.quantize(fp32, dyn),
+              Provenance.sha256(model),
+              dyn,
+              "none (dynamic quantization)");
+      OnnxModels.save(q, out);
+      w.printf("quantized %s -> %s (dynamic)%n", model, out);
+      w.printf(
+          "size: %,d -> %,d bytes (%.0f%% of the input)%n",
+          Files.size(model), Files.size(out), 100.0 * Files.size(out) / Files.size(model));
+      w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
+      w.flush();
+      return 0;
+    }
+    if (!mode.equals("static")) {
+      throw new OctetException("--mode must be static or dynamic, got '" + mode + "'");
+    }
+    if (calib == null) {
+      throw new OctetException(
+          "static quantization needs calibration data: --calib mnist:PREFIX or images:DIR[:caffe|imagenet] (or use --mode dynamic)");
+    }
     CalibrationData data = CalibrationData.open(calib, fp32.graph(), samples);
     if (data.available() < samples) {
       err.println(

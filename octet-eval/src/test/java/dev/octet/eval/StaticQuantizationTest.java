@@ -150,4 +150,36 @@ class StaticQuantizationTest {
       assertTrue(Math.abs(ort - octet) < 0.002, "Octet " + octet + " vs ONNX Runtime " + ort);
     }
   }
+
+  @Test
+  void miniLmDynamicKeepsStsSpearmanAndOnnxRuntimeFusesIt(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Model fp32 =
+        OnnxModels.load(dev.octet.eval.data.MiniLm.resource(dev.octet.eval.data.MiniLm.MODEL));
+    Model dyn = dev.octet.quant.DynamicQuantizer.quantize(fp32, Recipe.transformer());
+    dev.octet.eval.data.StsBenchmark test =
+        dev.octet.eval.data.StsBenchmark.read(SharedData.require("data/stsbenchmark/sts-test.csv"));
+    java.nio.file.Path optimized = dir.resolve("ort-optimized.onnx");
+    double ort;
+    double octet;
+    try (dev.octet.eval.data.TextEncoder tok = dev.octet.eval.data.MiniLm.tokenizer(256)) {
+      try (Engine e = new OrtEngine(OnnxModels.toBytes(dyn), 2, optimized.toString())) {
+        ort = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      }
+      try (Engine e = new OctetEngine(dyn, 2)) {
+        octet = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      }
+    }
+    System.out.printf(
+        "MiniLM dynamic INT8: STS-B test Spearman ORT %.4f, Octet %.4f (FP32 0.8203)%n",
+        ort, octet);
+    assertTrue(ort >= 0.815, "Spearman in ONNX Runtime " + ort);
+    assertTrue(Math.abs(ort - octet) < 0.002, "Octet " + octet + " vs ONNX Runtime " + ort);
+    Map<String, Integer> ops = ModelSummary.of(OnnxModels.load(optimized)).opTypes();
+    assertTrue(
+        ops.getOrDefault("com.microsoft.DynamicQuantizeMatMul", 0)
+                + ops.getOrDefault("com.microsoft.MatMulIntegerToFloat", 0)
+            >= 30,
+        ops.toString());
+  }
 }

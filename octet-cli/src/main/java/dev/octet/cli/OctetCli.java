@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       BenchCommand.class,
       QuantizeCommand.class,
+      CompareCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -115,6 +115,31 @@ public record ConvGeometry(
     }
   }
 
+  /**
+   * The geometry of a grouped convolution of X [N, C, spatial...] by W [M, C/group, kernel...]:
+   * checks the channels and that a kernel_shape attribute, when present, matches W.
+   */
+  public static ConvGeometry forConv(Attributes a, int[] x, int[] w, int groups) {
+    checkChannels(x, w, groups);
+    int[] spatial = Arrays.copyOfRange(x, 2, x.length);
+    int[] kernel = Arrays.copyOfRange(w, 2, w.length);
+    long[] ks = a.getInts("kernel_shape");
+    if (ks != null && !Arrays.equals(Arrays.stream(ks).mapToInt(v -> (int) v).toArray(), kernel)) {
+      throw new OctetException(
+          "kernel_shape " + Arrays.toString(ks) + " differs from W's " + Arrays.toString(kernel));
+    }
+    return of(a, spatial, kernel, false);
+  }
+
+  /** The output shape [batch, channels, out...]. */
+  public int[] outputShape(int batch, int channels) {
+    int[] shape = new int[out.length + 2];
+    shape[0] = batch;
+    shape[1] = channels;
+    System.arraycopy(out, 0, shape, 2, out.length);
+    return shape;
+  }
+
   public int outSize() {
     int p = 1;
     for (int o : out) {

@@ -66,15 +66,8 @@ public final class ConvKernel implements Kernel {
     int c = x.dim(1);
     int m = w.dim(0);
     int cg = w.dim(1);
-    ConvGeometry.checkChannels(x.shape(), w.shape(), groups);
+    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
-    int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
-    long[] ks = op.attrs().getInts("kernel_shape");
-    if (ks != null && !Arrays.equals(Arrays.stream(ks).mapToInt(v -> (int) v).toArray(), kernel)) {
-      throw new OctetException(
-          "kernel_shape " + Arrays.toString(ks) + " differs from W's " + Arrays.toString(kernel));
-    }
-    ConvGeometry g = ConvGeometry.of(op.attrs(), spatial, kernel, false);
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int outSize = g.outSize();
     int kDim = cg * g.kernelSize();
@@ -104,10 +97,6 @@ public final class ConvKernel implements Kernel {
         }
       }
     }
-    int[] shape = new int[x.rank()];
-    shape[0] = batch;
-    shape[1] = m;
-    System.arraycopy(g.out(), 0, shape, 2, g.out().length);
-    return new Tensor[] {Tensor.wrap(out, shape)};
+    return new Tensor[] {Tensor.wrap(out, g.outputShape(batch, m))};
   }
 }

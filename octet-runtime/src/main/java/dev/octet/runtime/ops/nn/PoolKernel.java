@@ -53,10 +53,7 @@ public final class PoolKernel implements Kernel {
     long[] indices = max && op.node().outputs().size() > 1 ? new long[planes * outSize] : null;
     if (nsp == 2 && indices == null) {
       ctx.parallelFor(planes, 1, (p0, p1) -> pool2d(xv, y, p0, p1, spatial, g, includePad));
-      int[] shape = x.shape();
-      shape[2] = g.out()[0];
-      shape[3] = g.out()[1];
-      return new Tensor[] {Tensor.wrap(y, shape)};
+      return new Tensor[] {Tensor.wrap(y, g.outputShape(x.dim(0), x.dim(1)))};
     }
     ctx.parallelFor(
         planes,
@@ -119,10 +116,7 @@ public final class PoolKernel implements Kernel {
             }
           }
         });
-    int[] shape = new int[x.rank()];
-    shape[0] = x.dim(0);
-    shape[1] = x.dim(1);
-    System.arraycopy(g.out(), 0, shape, 2, nsp);
+    int[] shape = g.outputShape(x.dim(0), x.dim(1));
     Tensor yt = Tensor.wrap(y, shape);
     return indices == null ? new Tensor[] {yt} : new Tensor[] {yt, Tensor.wrap(indices, shape)};
   }

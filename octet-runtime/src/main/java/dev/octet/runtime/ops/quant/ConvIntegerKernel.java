@@ -31,17 +31,16 @@ public final class ConvIntegerKernel implements Kernel {
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor x = in[0];
     Tensor w = in[qlinear ? 3 : 1];
-    long[] zx = optional(in, qlinear ? 2 : 2);
+    long[] zx = optional(in, 2);
     long[] zw = optional(in, qlinear ? 5 : 3);
     int groups = (int) op.attrs().getInt("group", 1);
     int batch = x.dim(0);
     int c = x.dim(1);
     int m = w.dim(0);
     int cg = w.dim(1);
-    ConvGeometry.checkChannels(x.shape(), w.shape(), groups);
+    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
-    int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
-    ConvGeometry g = ConvGeometry.of(op.attrs(), spatial, kernel, false);
+    int[] kernel = g.kernel();
     int nsp = spatial.length;
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int outSize = g.outSize();
@@ -90,10 +89,7 @@ public final class ConvIntegerKernel implements Kernel {
         }
       }
     }
-    int[] shape = new int[x.rank()];
-    shape[0] = batch;
-    shape[1] = m;
-    System.arraycopy(g.out(), 0, shape, 2, nsp);
+    int[] shape = g.outputShape(batch, m);
     if (!qlinear) {
       int[] out = new int[acc.length];
       for (int i = 0; i < out.length; i++) {

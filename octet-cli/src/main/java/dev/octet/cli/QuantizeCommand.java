@@ -117,18 +117,15 @@ final class QuantizeCommand implements Callable<Integer> {
             .withExclude(Set.copyOf(exclude))
             .withFallback(fallback);
     if (mode.equals("dynamic")) {
-      Recipe dyn = recipe.withExclude(Set.copyOf(exclude));
       Model q =
           Provenance.stamp(
-              DynamicQuantizer.quantize(fp32, dyn),
+              DynamicQuantizer.quantize(fp32, recipe),
               Provenance.sha256(model),
-              dyn,
+              recipe,
               "none (dynamic quantization)");
       OnnxModels.save(q, out);
       w.printf("quantized %s -> %s (dynamic)%n", model, out);
-      w.printf(
-          "size: %,d -> %,d bytes (%.0f%% of the input)%n",
-          Files.size(model), Files.size(out), 100.0 * Files.size(out) / Files.size(model));
+      printSize(w);
       w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
       w.flush();
       return 0;
@@ -161,12 +158,16 @@ final class QuantizeCommand implements Callable<Integer> {
     OnnxModels.save(q, out);
     ModelSummary s = ModelSummary.of(q);
     w.printf("quantized %s -> %s%n", model, out);
-    w.printf(
-        "size: %,d -> %,d bytes (%.0f%% of the input)%n",
-        Files.size(model), Files.size(out), 100.0 * Files.size(out) / Files.size(model));
+    printSize(w);
     w.printf("calibration: %s, method %s%n", data.description(), recipe.method());
     w.printf("quantized tensors: %d (%s)%n", r.params().size(), s.quantizationOps());
     w.flush();
     return 0;
+  }
+
+  private void printSize(PrintWriter w) throws java.io.IOException {
+    long in = Files.size(model);
+    long written = Files.size(out);
+    w.printf("size: %,d -> %,d bytes (%.0f%% of the input)%n", in, written, 100.0 * written / in);
   }
 }

@@ -16,7 +16,6 @@ import dev.octet.quant.qdq.QdqRewriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Dynamic quantization: weights are quantized ahead (int8, symmetric, one scale per output column),
@@ -140,10 +139,5 @@ public final class DynamicQuantizer {
             List.of(n.output(0)),
             Attributes.empty()));
     e.removeInitializer(n.input(1));
-  }
-
-  /** The op types dynamic mode quantizes. */
-  public static Set<String> ops() {
-    return Set.of("MatMul", "Gather");
   }
 }

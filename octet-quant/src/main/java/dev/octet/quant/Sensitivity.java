@@ -51,16 +51,15 @@ public final class Sensitivity {
       List<Map<String, Tensor>> evaluation,
       Recipe recipe,
       int threads) {
-    StaticQuantizer.Prepared p = new StaticQuantizer.Prepared(prepared, Set.of());
     List<String> candidates = new ArrayList<>();
-    for (Node n : p.model().graph().nodes()) {
+    for (Node n : prepared.graph().nodes()) {
       if (recipe.opTypes().contains(n.opType())
           && OpAnnotators.supported().contains(n.opType())
           && !recipe.exclude().contains(n.name())) {
         candidates.add(n.name());
       }
     }
-    List<List<Tensor>> reference = outputs(p.model(), evaluation, threads);
+    List<List<Tensor>> reference = outputs(prepared, evaluation, threads);
     List<Entry> out = new ArrayList<>();
     for (String node : candidates) {
       Set<String> others = new HashSet<>(candidates);
@@ -68,14 +67,14 @@ public final class Sensitivity {
       others.addAll(recipe.exclude());
       Model q;
       try {
-        q = StaticQuantizer.build(p.model(), stats, recipe.withExclude(others)).model();
+        q = StaticQuantizer.build(prepared, stats, recipe.withExclude(others)).model();
       } catch (dev.octet.core.OctetException e) {
         continue; // nothing of this node is quantizable on its own
       }
       out.add(
           new Entry(
               node,
-              p.model().graph().node(node).opType(),
+              prepared.graph().node(node).opType(),
               error(reference, outputs(q, evaluation, threads))));
     }
     out.sort(Comparator.comparingDouble(Entry::relativeError).reversed());

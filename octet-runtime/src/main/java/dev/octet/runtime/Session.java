@@ -81,11 +81,11 @@ public final class Session implements AutoCloseable {
   public Map<String, Tensor> run(Map<String, Tensor> inputs, ValueListener listener) {
     InputCheck.check(plan.graph(), inputs);
     Tensor[] values = plan.constants().clone();
-    Set<Object> protectedArrays = Collections.newSetFromMap(new IdentityHashMap<>());
-    protectedArrays.addAll(plan.protectedArrays());
+    // the caller's arrays are never recycled (nor are the constants', see below)
+    Set<Object> inputArrays = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
       values[plan.slot(e.getKey())] = e.getValue();
-      protectedArrays.add(e.getValue().data());
+      inputArrays.add(e.getValue().data());
     }
     IdentityHashMap<Object, Integer> refs = new IdentityHashMap<>();
     ExecContext ctx = new ExecContext(pool, options.threads());
@@ -117,7 +117,9 @@ public final class Session implements AutoCloseable {
         values[slot] = null;
         if (t != null && refs.merge(t.data(), -1, Integer::sum) <= 0) {
           refs.remove(t.data());
-          if (t.data() instanceof float[] f && !protectedArrays.contains(f)) {
+          if (t.data() instanceof float[] f
+              && !inputArrays.contains(f)
+              && !plan.protectedArrays().contains(f)) {
             ctx.recycle(f);
           }
         }

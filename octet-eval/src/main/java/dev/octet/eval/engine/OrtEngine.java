@@ -19,9 +19,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -150,11 +148,6 @@ public final class OrtEngine implements Engine {
       default ->
           throw new OctetException("cannot read " + info.type + " tensors from ONNX Runtime");
     };
-  }
-
-  /** Names of the model's inputs as ONNX Runtime sees them. */
-  public List<String> inputNames() {
-    return new ArrayList<>(session.getInputNames());
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.Model;
+import dev.octet.quant.qdq.QdqRewriter;
 import dev.octet.runtime.Session;
 import dev.octet.runtime.SessionOptions;
 import java.util.ArrayList;
@@ -69,14 +70,14 @@ public final class LayerComparison {
                 return;
               }
               String base =
-                  name.endsWith("_dequantized")
-                      ? name.substring(0, name.length() - "_dequantized".length())
+                  name.endsWith(QdqRewriter.DEQUANTIZED)
+                      ? name.substring(0, name.length() - QdqRewriter.DEQUANTIZED.length())
                       : name;
               float[] ref = reference.get(base);
               // the dequantized view is what the next op reads; it wins over the raw tensor
               if (ref != null
                   && ref.length == t.size()
-                  && (name.equals(base) ? !seen.containsKey(base) : true)) {
+                  && (!name.equals(base) || !seen.containsKey(base))) {
                 seen.put(base, t.floats().clone());
               }
             });

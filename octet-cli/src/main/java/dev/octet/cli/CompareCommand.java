@@ -29,8 +29,14 @@ final class CompareCommand implements Callable<Integer> {
       names = "--data",
       required = true,
       paramLabel = "DATA",
-      description = "mnist:PREFIX or images:DIR[:caffe|imagenet]")
+      description = "mnist:PREFIX, images:DIR[:caffe|imagenet] or text:FILE (needs --tokenizer)")
   String data;
+
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FILE",
+      description = "HuggingFace tokenizer.json for --data text:FILE")
+  Path tokenizer;
 
   @Option(
       names = "--samples",
@@ -56,7 +62,7 @@ final class CompareCommand implements Callable<Integer> {
       f = Float16ToFloat32.apply(f, false);
     }
     Model q = OnnxModels.load(int8);
-    CalibrationData d = CalibrationData.open(data, f.graph(), samples);
+    CalibrationData d = CalibrationData.open(data, f.graph(), samples, tokenizer);
     List<LayerComparison.Layer> layers = LayerComparison.run(f, q, d.samples(), threads);
     PrintWriter w = spec.commandLine().getOut();
     w.printf(

@@ -7,6 +7,7 @@ import dev.octet.core.onnx.OnnxModels;
 import dev.octet.quant.DynamicQuantizer;
 import dev.octet.quant.Provenance;
 import dev.octet.quant.Recipe;
+import dev.octet.quant.RecipeJson;
 import dev.octet.quant.StaticQuantizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -43,8 +44,27 @@ final class QuantizeCommand implements Callable<Integer> {
   @Option(
       names = "--calib",
       paramLabel = "DATA",
-      description = "mnist:PREFIX or images:DIR[:caffe|imagenet]")
+      description = "mnist:PREFIX, images:DIR[:caffe|imagenet] or text:FILE (needs --tokenizer)")
   String calib;
+
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FILE",
+      description = "HuggingFace tokenizer.json for --calib text:FILE")
+  Path tokenizer;
+
+  @Option(
+      names = "--recipe",
+      paramLabel = "FILE",
+      description =
+          "recipe JSON (fields left out take the defaults; options given here override it)")
+  Path recipeFile;
+
+  @Option(
+      names = "--format",
+      description =
+          "qdq (QuantizeLinear/DequantizeLinear pairs) or qoperator (QLinearConv, QLinearMatMul)")
+  String format;
 
   @Option(
       names = "--samples",
@@ -60,24 +80,21 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Option(
       names = "--mode",
-      defaultValue = "static",
       description =
-          "static (calibrated activations) or dynamic (activations quantized at run time; no --calib) (default: ${DEFAULT-VALUE})")
+          "static (calibrated activations) or dynamic (activations quantized at run time; no --calib) (default: static)")
   String mode;
 
   @Option(
       names = "--preset",
-      defaultValue = "cnn",
       description =
-          "cnn: every supported op; transformer: MatMul/Gemm only, percentile (default: ${DEFAULT-VALUE})")
+          "cnn: every supported op, entropy; transformer: MatMul/Gemm/Gather only, percentile (default: cnn, or the --recipe)")
   String preset;
 
   @Option(
       names = "--fallback",
-      defaultValue = "0",
       description =
           "keep the N nodes whose quantization moves the outputs most in float (ranked per node)")
-  int fallback;
+  Integer fallback;
 
   @Option(
       names = "--per-tensor",
@@ -104,19 +121,8 @@ final class QuantizeCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Model fp32 = OnnxModels.load(model);
-    Recipe base =
-        switch (preset) {
-          case "cnn" -> Recipe.defaults().withMethod("entropy");
-          case "transformer" -> Recipe.transformer();
-          default ->
-              throw new OctetException("--preset must be cnn or transformer, got '" + preset + "'");
-        };
-    Recipe recipe =
-        base.withMethod(method != null ? method : base.method())
-            .withPerChannel(!perTensor)
-            .withExclude(Set.copyOf(exclude))
-            .withFallback(fallback);
-    if (mode.equals("dynamic")) {
+    Recipe recipe = recipe();
+    if (recipe.mode().equals("dynamic")) {
       Model q =
           Provenance.stamp(
               DynamicQuantizer.quantize(fp32, recipe),
@@ -130,14 +136,13 @@ final class QuantizeCommand implements Callable<Integer> {
       w.flush();
       return 0;
     }
-    if (!mode.equals("static")) {
-      throw new OctetException("--mode must be static or dynamic, got '" + mode + "'");
-    }
     if (calib == null) {
       throw new OctetException(
-          "static quantization needs calibration data: --calib mnist:PREFIX or images:DIR[:caffe|imagenet] (or use --mode dynamic)");
+          "static quantization needs calibration data: --calib "
+              + CalibrationData.READERS
+              + " (or use --mode dynamic)");
     }
-    CalibrationData data = CalibrationData.open(calib, fp32.graph(), samples);
+    CalibrationData data = CalibrationData.open(calib, fp32.graph(), samples, tokenizer);
     if (data.available() < samples) {
       err.println(
           "octet: the calibration data has only "
@@ -163,6 +168,44 @@ final class QuantizeCommand implements Callable<Integer> {
     w.printf("quantized tensors: %d (%s)%n", r.params().size(), s.quantizationOps());
     w.flush();
     return 0;
+  }
+
+  /** The recipe file or preset, then the options given on the command line. */
+  private Recipe recipe() {
+    if (recipeFile != null && preset != null) {
+      throw new OctetException("give either --recipe or --preset, not both");
+    }
+    Recipe r =
+        recipeFile != null
+            ? RecipeJson.read(recipeFile)
+            : switch (preset == null ? "cnn" : preset) {
+              case "cnn" -> Recipe.defaults().withMethod("entropy");
+              case "transformer" -> Recipe.transformer();
+              default ->
+                  throw new OctetException(
+                      "--preset must be cnn or transformer, got '" + preset + "'");
+            };
+    if (mode != null) {
+      r = r.withMode(mode);
+    }
+    if (format != null) {
+      r = r.withFormat(format);
+    }
+    if (method != null) {
+      r = r.withMethod(method);
+    }
+    if (perTensor) {
+      r = r.withPerChannel(false);
+    }
+    if (fallback != null) {
+      r = r.withFallback(fallback);
+    }
+    if (!exclude.isEmpty()) {
+      Set<String> all = new java.util.LinkedHashSet<>(r.exclude());
+      all.addAll(exclude);
+      r = r.withExclude(all);
+    }
+    return r;
   }
 
   private void printSize(PrintWriter w) throws java.io.IOException {

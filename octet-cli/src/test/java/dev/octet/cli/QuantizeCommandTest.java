@@ -8,6 +8,7 @@ import dev.octet.core.graph.Model;
 import dev.octet.core.onnx.OnnxModels;
 import dev.octet.core.testing.SharedData;
 import dev.octet.quant.Provenance;
+import dev.octet.quant.RecipeJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,8 @@ class QuantizeCommandTest {
     assertTrue(r.out().contains("size:") && r.out().contains("QuantizeLinear"), r.out());
     Model q = OnnxModels.load(out);
     assertEquals(Provenance.sha256(in), q.metadata().get("octet.source.sha256"));
-    assertTrue(q.metadata().get("octet.recipe").contains("method=percentile"));
+    assertEquals(
+        "percentile", RecipeJson.parse(q.metadata().get("octet.recipe"), "metadata").method());
     assertTrue(q.metadata().get("octet.calibration").contains("50 images"));
 
     Path bad = dir.resolve("bad.onnx");

@@ -68,6 +68,37 @@ class StaticQuantizationTest {
         "accuracy dropped by " + drop + " points: FP32 " + fpCorrect + ", INT8 " + qCorrect);
     assertTrue(
         agree >= 9950, "Octet and ONNX Runtime agree on " + agree + " of 10,000 INT8 predictions");
+
+    // the same calibration written in QOperator form: the integer ops replace the Q/DQ groups and
+    // predict as the QDQ model does, in ONNX Runtime and in Octet
+    Recipe qopRecipe = Recipe.defaults().withFormat("qoperator");
+    Model qop =
+        StaticQuantizer.build(
+                StaticQuantizer.prepare(fp32, qopRecipe).model(), r.stats(), qopRecipe)
+            .model();
+    Map<String, Integer> ops = ModelSummary.of(qop).opTypes();
+    assertTrue(
+        ops.get("QLinearConv") == 2 && ops.get("QLinearMatMul") == 1 && !ops.containsKey("Conv"),
+        ops.toString());
+    int same = 0;
+    int octetSame = 0;
+    int n = 2000;
+    try (Engine qdq = new OrtEngine(int8, 1);
+        Engine ortQop = new OrtEngine(qop, 1);
+        Engine octetQop = new OctetEngine(qop, 1)) {
+      for (int i = 0; i < n; i++) {
+        Map<String, Tensor> in = Map.of("Input3", Tensor.wrap(test.images()[i], 1, 1, 28, 28));
+        int a = argmax(qdq.run(in).values().iterator().next().floats());
+        int b = argmax(ortQop.run(in).values().iterator().next().floats());
+        int c = argmax(octetQop.run(in).values().iterator().next().floats());
+        same += a == b ? 1 : 0;
+        octetSame += b == c ? 1 : 0;
+      }
+    }
+    System.out.printf(
+        "mnist-8 QOperator: same prediction as QDQ on %d of %d, Octet = ORT on %d%n",
+        same, n, octetSame);
+    assertTrue(same >= n * 0.995 && octetSame >= n * 0.995, same + ", " + octetSame);
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.core.passes.OpsetUpgrade;
 import dev.octet.quant.qdq.Mark;
 import dev.octet.quant.qdq.QdqRewriter;
+import dev.octet.runtime.ConstantFolding;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +35,12 @@ public final class DynamicQuantizer {
 
   public static Model quantize(Model fp32, Recipe recipe) {
     Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
-    m = OpsetUpgrade.to(m, 13);
+    m = ConstantFolding.apply(OpsetUpgrade.to(m, 13));
     Graph g = m.graph();
     GraphEditor e = g.edit();
     int count = 0;
     for (Node n : g.nodes()) {
-      if (!n.domain().isEmpty()
-          || !n.opType().equals("MatMul")
-          || recipe.exclude().contains(n.name())) {
+      if (!n.opType().equals("MatMul") || !recipe.quantizes(n)) {
         continue;
       }
       Tensor w = g.constant(n.input(1)).orElse(null);
@@ -53,10 +52,10 @@ public final class DynamicQuantizer {
     }
     Map<String, Mark> tables = new LinkedHashMap<>();
     Map<String, QParams> params = new LinkedHashMap<>();
-    if (recipe.opTypes().contains("Gather")) {
+    {
       for (Node n : g.nodes()) {
         Tensor t =
-            n.opType().equals("Gather") && !recipe.exclude().contains(n.name())
+            n.opType().equals("Gather") && recipe.quantizes(n)
                 ? g.constant(n.input(0)).orElse(null)
                 : null;
         if (t != null
@@ -65,7 +64,8 @@ public final class DynamicQuantizer {
             && g.consumers(n.input(0)).stream().allMatch(c -> c.opType().equals("Gather"))) {
           tables.put(n.input(0), new Mark.Table());
           params.put(
-              n.input(0), StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe));
+              n.input(0),
+              StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe, false));
         }
       }
     }
@@ -83,7 +83,9 @@ public final class DynamicQuantizer {
   private static void rewriteMatMul(GraphEditor e, Node n, Tensor w, Recipe recipe) {
     String x = n.input(0);
     String base = n.name().isEmpty() ? n.output(0) : n.name();
-    QParams p = StaticQuantizer.constantParams(w, new Mark.Constant(1, false), recipe);
+    QParams p =
+        StaticQuantizer.constantParams(
+            w, new Mark.Constant(1, false), recipe, recipe.rule(n).perChannel());
     String wq = e.freshName(n.input(1) + "_quantized");
     e.putInitializer(wq, QuantMath.quantize(w, p));
     String wzp = e.freshName(n.input(1) + "_zero_point");

@@ -22,7 +22,7 @@ public final class Provenance {
     Map<String, String> meta = new LinkedHashMap<>(quantized.metadata());
     String version = Provenance.class.getPackage().getImplementationVersion();
     meta.put("octet.version", version == null ? "dev" : version);
-    meta.put("octet.recipe", recipe.toString());
+    meta.put("octet.recipe", recipe.toJson());
     meta.put("octet.source.sha256", sourceSha256);
     meta.put("octet.calibration", calibration);
     return quantized.withMetadata(meta).withProducer("octet", version == null ? "dev" : version);

@@ -6,7 +6,6 @@ import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
 import dev.octet.quant.calib.Calibrator;
 import dev.octet.quant.calib.Histogram;
-import dev.octet.quant.qdq.OpAnnotators;
 import dev.octet.runtime.Session;
 import dev.octet.runtime.SessionOptions;
 import java.util.ArrayList;
@@ -53,9 +52,7 @@ public final class Sensitivity {
       int threads) {
     List<String> candidates = new ArrayList<>();
     for (Node n : prepared.graph().nodes()) {
-      if (recipe.opTypes().contains(n.opType())
-          && OpAnnotators.supported().contains(n.opType())
-          && !recipe.exclude().contains(n.name())) {
+      if (recipe.quantizes(n)) {
         candidates.add(n.name());
       }
     }

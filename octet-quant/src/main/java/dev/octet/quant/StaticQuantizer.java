@@ -12,7 +12,9 @@ import dev.octet.quant.calib.MinMax;
 import dev.octet.quant.calib.RangeEstimator;
 import dev.octet.quant.qdq.Mark;
 import dev.octet.quant.qdq.OpAnnotators;
+import dev.octet.quant.qdq.QOperatorRewriter;
 import dev.octet.quant.qdq.QdqRewriter;
+import dev.octet.runtime.ConstantFolding;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -66,8 +68,8 @@ public final class StaticQuantizer {
 
   public static Prepared prepare(Model fp32, Recipe recipe) {
     Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
-    m = OpsetUpgrade.to(m, 13);
-    Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe.opTypes(), recipe.exclude());
+    m = ConstantFolding.apply(OpsetUpgrade.to(m, 13));
+    Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe::quantizes);
     if (marks.isEmpty()) {
       throw new OctetException(
           "the model has nothing to quantize with this recipe (quantizable ops: "
@@ -90,14 +92,13 @@ public final class StaticQuantizer {
    */
   public static Result build(Model m, Map<String, Histogram> stats, Recipe recipe) {
     Graph g = m.graph();
-    Map<String, Mark> marks = OpAnnotators.annotate(g, recipe.opTypes(), recipe.exclude());
+    Map<String, Mark> marks = OpAnnotators.annotate(g, recipe::quantizes);
     if (marks.isEmpty()) {
       throw new OctetException(
           "the model has nothing to quantize with this recipe (quantizable ops: "
               + recipe.opTypes()
               + ")");
     }
-    RangeEstimator estimator = RangeEstimator.parse(recipe.method());
     Set<String> nearOutput = nearOutputs(g);
     Map<String, QParams> params = new LinkedHashMap<>();
     for (Map.Entry<String, Mark> e : Map.copyOf(marks).entrySet()) {
@@ -111,16 +112,27 @@ public final class StaticQuantizer {
           }
           // the last activations before an output decide the prediction: their extremes are not
           // outliers to clip (clipping the top logit ties the argmax), so they keep min-max
-          RangeEstimator est = nearOutput.contains(t) ? new MinMax() : estimator;
+          RangeEstimator est =
+              nearOutput.contains(t)
+                  ? new MinMax()
+                  : RangeEstimator.parse(
+                      g.producer(t).map(n -> recipe.rule(n).method()).orElse(recipe.method()));
           float[] r = est.range(h, recipe.activations().symmetric());
           params.put(t, QuantMath.fromRange(recipe.activations(), r[0], r[1]));
         }
         case Mark.Table tb ->
             params.put(
                 t,
-                constantParams(g.constant(t).orElseThrow(), new Mark.Constant(-1, true), recipe));
+                constantParams(
+                    g.constant(t).orElseThrow(), new Mark.Constant(-1, true), recipe, false));
         case Mark.Constant c ->
-            params.put(t, constantParams(g.constant(t).orElseThrow(), c, recipe));
+            params.put(
+                t,
+                constantParams(
+                    g.constant(t).orElseThrow(),
+                    c,
+                    recipe,
+                    g.consumers(t).stream().allMatch(n -> recipe.rule(n).perChannel())));
         default -> {}
       }
     }
@@ -142,6 +154,9 @@ public final class StaticQuantizer {
                 e.getValue() instanceof Mark.Bias b
                     && (!params.containsKey(b.input()) || !params.containsKey(b.weight())));
     Graph q = QdqRewriter.rewrite(g, marks, params);
+    if (recipe.format().equals("qoperator")) {
+      q = QOperatorRewriter.rewrite(q);
+    }
     return new Result(m.withGraph(q), marks, params, stats);
   }
 
@@ -186,10 +201,10 @@ public final class StaticQuantizer {
   }
 
   /** Parameters of a constant from its values: per channel along the mark's axis, or per tensor. */
-  static QParams constantParams(Tensor value, Mark.Constant c, Recipe recipe) {
+  static QParams constantParams(Tensor value, Mark.Constant c, Recipe recipe, boolean perChannel) {
     float[] v = value.toFloatArray();
     QuantScheme scheme = c.asActivation() ? recipe.activations() : recipe.weights();
-    if (c.axis() < 0 || !recipe.perChannel() || c.asActivation() || value.rank() <= c.axis()) {
+    if (c.axis() < 0 || !perChannel || c.asActivation() || value.rank() <= c.axis()) {
       float lo = Float.POSITIVE_INFINITY;
       float hi = Float.NEGATIVE_INFINITY;
       for (float x : v) {

@@ -6,6 +6,7 @@ import dev.octet.core.graph.Node;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One annotator per op family, each saying which of its node's tensors to quantize and how. A
@@ -52,18 +53,12 @@ public final class OpAnnotators {
     return ANNOTATORS.keySet();
   }
 
-  /**
-   * Marks the tensors of every node of {@code g} whose op type is in {@code ops} and whose name is
-   * not in {@code excluded}.
-   */
-  public static Map<String, Mark> annotate(Graph g, Set<String> ops, Set<String> excluded) {
+  /** Marks the tensors of every node of {@code g} that {@code quantize} accepts. */
+  public static Map<String, Mark> annotate(Graph g, Predicate<Node> quantize) {
     Map<String, Mark> marks = new LinkedHashMap<>();
     for (Node n : g.nodes()) {
       OpAnnotator a = ANNOTATORS.get(n.opType());
-      if (a != null
-          && n.domain().isEmpty()
-          && ops.contains(n.opType())
-          && !excluded.contains(n.name())) {
+      if (a != null && n.domain().isEmpty() && quantize.test(n)) {
         a.annotate(n, g, marks);
       }
     }

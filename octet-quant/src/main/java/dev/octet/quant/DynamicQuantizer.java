@@ -9,6 +9,7 @@ import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
+import dev.octet.core.passes.BatchNormFolding;
 import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.core.passes.OpsetUpgrade;
 import dev.octet.quant.qdq.Mark;
@@ -35,7 +36,7 @@ public final class DynamicQuantizer {
 
   public static Model quantize(Model fp32, Recipe recipe) {
     Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
-    m = ConstantFolding.apply(OpsetUpgrade.to(m, 13));
+    m = BatchNormFolding.apply(ConstantFolding.apply(OpsetUpgrade.to(m, 13)));
     Graph g = m.graph();
     GraphEditor e = g.edit();
     int count = 0;

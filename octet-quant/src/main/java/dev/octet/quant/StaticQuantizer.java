@@ -4,6 +4,7 @@ import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.Model;
+import dev.octet.core.passes.BatchNormFolding;
 import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.core.passes.OpsetUpgrade;
 import dev.octet.quant.calib.Calibrator;
@@ -68,7 +69,7 @@ public final class StaticQuantizer {
 
   public static Prepared prepare(Model fp32, Recipe recipe) {
     Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
-    m = ConstantFolding.apply(OpsetUpgrade.to(m, 13));
+    m = BatchNormFolding.apply(ConstantFolding.apply(OpsetUpgrade.to(m, 13)));
     Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe::quantizes);
     if (marks.isEmpty()) {
       throw new OctetException(

@@ -20,15 +20,23 @@ public final class ConstantFolding {
   private ConstantFolding() {}
 
   public static Model apply(Model model) {
+    return apply(model, -1);
+  }
+
+  /**
+   * As {@link #apply(Model)}, with the largest tensor to materialize given in elements (-1: the
+   * size of the largest initializer).
+   */
+  public static Model apply(Model model, long maxElements) {
     Plan plan =
         Session.create(model, SessionOptions.defaults().withThreads(1).withFusion(false)).plan();
     if (plan.folded().isEmpty()) {
       return model;
     }
     Graph g = plan.graph();
-    long largest = 0;
+    long largest = maxElements;
     for (Tensor t : g.initializers().values()) {
-      largest = Math.max(largest, t.size());
+      largest = maxElements >= 0 ? largest : Math.max(largest, t.size());
     }
     Set<String> folded = new HashSet<>(plan.folded());
     Set<String> outputs = new HashSet<>();

@@ -1,10 +1,10 @@
 package dev.octet.cli;
 
-import dev.octet.core.onnx.AtomicFiles;
 import dev.octet.core.onnx.OnnxModels;
 import dev.octet.eval.demo.MiniLmDemo;
+import dev.octet.eval.report.Report;
+import dev.octet.eval.report.ReportHtml;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
     w.print(table);
     w.printf("INT8 model: %s%n", model);
     Path report = out.resolve("report.html");
-    AtomicFiles.write(report, html(r, table).getBytes(StandardCharsets.UTF_8));
+    ReportHtml.write(r.report(), report);
     w.printf("report:     %s%n", report);
     w.printf("done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
     w.flush();
@@ -67,21 +67,11 @@ final class DemoCommand implements Callable<Integer> {
             "  quality on %d other sentences: cosine to FP32 mean %.4f, min %.4f; nearest neighbour unchanged for %.1f%%%n",
             r.evaluationSentences(), r.meanCosine(), r.minCosine(), 100 * r.neighbourAgreement()));
     b.append("  latency, one sentence (median / p90 ms):\n");
-    for (MiniLmDemo.Timing t : r.timings()) {
+    for (Report.Timing t : r.report().latency()) {
       b.append(
           String.format(
               "    %-6s %-5s %8.2f / %8.2f%n", t.engine(), t.model(), t.medianMs(), t.p90Ms()));
     }
     return b.toString();
-  }
-
-  static String html(MiniLmDemo.Result r, String table) {
-    String escaped = table.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Octet demo: all-MiniLM-L6-v2 INT8</title>"
-        + "<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style></head><body>"
-        + "<h1>all-MiniLM-L6-v2: FP32 vs INT8</h1><pre>"
-        + escaped
-        + "</pre>"
-        + "<p>Charts, per-layer SQNR and activation histograms arrive with the report work (issue 5).</p></body></html>\n";
   }
 }

@@ -20,8 +20,9 @@ import java.util.Map;
  * dequantized form {@code T_dequantized} where one exists, else the tensor of the same name). Per
  * tensor it accumulates signal and error energy over all batches into an SQNR. Errors accumulate
  * downstream, so every tensor after a bad layer has a poor SQNR too; the ranking is therefore by
- * the SQNR a tensor loses against the worst of its inputs (the error introduced where it is
- * computed), worst first. Only one batch's activations are held at a time.
+ * the SQNR a tensor loses against the worst SQNR above it (the error introduced where it is
+ * computed; SQNRs are capped at ideal 8-bit quantization, 48.16 dB), worst first. Only one batch's
+ * activations are held at a time.
  */
 public final class LayerComparison {
   /** SQNR of ideal 8-bit quantization of a full-scale uniform signal: 6.02 dB per bit. */
@@ -40,7 +41,6 @@ public final class LayerComparison {
       Model fp32, Model quantized, Iterable<Map<String, Tensor>> batches, int threads) {
     Map<String, double[]> energy = new LinkedHashMap<>();
     Map<String, String> producers = new HashMap<>();
-    Map<String, List<String>> inputs = new HashMap<>();
     int n = 0;
     SessionOptions opts = SessionOptions.defaults().withThreads(threads).withFusion(false);
     try (Session f = Session.create(fp32, opts);
@@ -59,7 +59,6 @@ public final class LayerComparison {
               if (t.dtype() == DType.FLOAT) {
                 reference.put(name, t.floats().clone());
                 producers.putIfAbsent(name, node.name() + " (" + node.qualifiedOpType() + ")");
-                inputs.putIfAbsent(name, node.inputs());
               }
             });
         Map<String, float[]> seen = new HashMap<>();
@@ -98,37 +97,41 @@ public final class LayerComparison {
       throw new OctetException("no data to compare the models on");
     }
     Map<String, Double> sqnr = new HashMap<>();
-    double best = Double.NEGATIVE_INFINITY;
     for (Map.Entry<String, double[]> e : energy.entrySet()) {
       double v =
           e.getValue()[1] == 0
               ? Double.POSITIVE_INFINITY
               : 10 * Math.log10(e.getValue()[0] / e.getValue()[1]);
-      sqnr.put(e.getKey(), v);
-      if (Double.isFinite(v)) {
-        best = Math.max(best, v);
+      sqnr.put(e.getKey(), Math.min(v, IDEAL_8BIT_DB));
+    }
+    // what a tensor's inputs bring: the worst SQNR on any path above it (exact inputs count as
+    // ideal 8-bit quantization). Taking the worst path, not the direct inputs, keeps a tensor that
+    // is accurate only because of its large exact part (an attention mask added to the scores)
+    // from making the next op look guilty.
+    Map<String, Double> upstream = new HashMap<>();
+    for (dev.octet.core.graph.Node node : fp32.graph().nodes()) {
+      double in = IDEAL_8BIT_DB;
+      for (String i : node.inputs()) {
+        if (sqnr.containsKey(i)) {
+          in = Math.min(in, Math.min(sqnr.get(i), upstream.getOrDefault(i, IDEAL_8BIT_DB)));
+        }
+      }
+      for (String o : node.outputs()) {
+        upstream.put(o, in);
       }
     }
-    // a tensor without measured inputs is compared with ideal 8-bit quantization (6.02 dB per bit),
-    // or with the best tensor when that is better
-    double cap = Math.max(IDEAL_8BIT_DB, Double.isFinite(best) ? best : IDEAL_8BIT_DB);
     List<Layer> out = new ArrayList<>();
     for (Map.Entry<String, double[]> e : energy.entrySet()) {
       String t = e.getKey();
-      double own = Math.min(sqnr.get(t), cap);
-      double in = cap;
-      for (String i : inputs.getOrDefault(t, List.of())) {
-        if (sqnr.containsKey(i)) {
-          in = Math.min(in, Math.min(sqnr.get(i), cap));
-        }
-      }
+      double own = sqnr.get(t);
+      double in = upstream.getOrDefault(t, IDEAL_8BIT_DB);
       double[] acc = e.getValue();
       double rel = acc[0] == 0 ? Math.sqrt(acc[1]) : Math.sqrt(acc[1] / acc[0]);
       out.add(
           new Layer(
               t,
               producers.getOrDefault(t, "graph input"),
-              sqnr.get(t),
+              acc[1] == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(acc[0] / acc[1]),
               Math.max(0, in - own),
               rel));
     }

@@ -25,7 +25,8 @@ import java.util.Set;
  * columns are read; tokenized with a HuggingFace tokenizer.json). Samples are decoded one at a time
  * as calibration asks for them, spread evenly over the data.
  */
-record CalibrationData(String description, List<Map<String, Tensor>> samples, int available) {
+record CalibrationData(
+    String description, List<Map<String, Tensor>> samples, int available, int[] labels) {
   static final String READERS = "mnist:PREFIX, images:DIR[:caffe|imagenet] or text:FILE";
 
   static CalibrationData open(String spec, Graph g, int limit, Path tokenizer) {
@@ -60,7 +61,11 @@ record CalibrationData(String description, List<Map<String, Tensor>> samples, in
                 return n;
               }
             };
-        return new CalibrationData("MNIST IDX " + rest + ", first " + n + " images", s, m.size());
+        return new CalibrationData(
+            "MNIST IDX " + rest + ", first " + n + " images",
+            s,
+            m.size(),
+            java.util.Arrays.copyOf(m.labels(), n));
       }
       case "images" -> {
         String[] parts = rest.split(":");
@@ -68,8 +73,15 @@ record CalibrationData(String description, List<Map<String, Tensor>> samples, in
             parts.length > 1 && parts[1].equals("caffe")
                 ? ImagePreprocess.caffe()
                 : ImagePreprocess.imagenet();
-        ImageFolder f = ImageFolder.read(Path.of(parts[0]), null);
+        Path dir = Path.of(parts[0]);
+        // labels from a synset list beside the folder (file names start with the WordNet id)
+        Path synsets = dir.toAbsolutePath().resolveSibling("synset.txt");
+        ImageFolder f = ImageFolder.read(dir, Files.isRegularFile(synsets) ? synsets : null);
         int n = Math.min(limit, f.size());
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+          labels[i] = f.labels()[(int) ((long) i * f.size() / n)];
+        }
         // spread the samples over the folder (its files are sorted by class)
         List<Map<String, Tensor>> s =
             new AbstractList<>() {
@@ -91,7 +103,8 @@ record CalibrationData(String description, List<Map<String, Tensor>> samples, in
                 + " of "
                 + f.size(),
             s,
-            f.size());
+            f.size(),
+            labels);
       }
       default ->
           throw new OctetException("unknown calibration reader '" + reader + "'; use " + READERS);
@@ -161,6 +174,7 @@ record CalibrationData(String description, List<Map<String, Tensor>> samples, in
             + tokenizer
             + ")",
         s,
-        sentences.size());
+        sentences.size(),
+        null);
   }
 }

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       QuantizeCommand.class,
       CompareCommand.class,
+      EvalCommand.class,
+      ReportCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

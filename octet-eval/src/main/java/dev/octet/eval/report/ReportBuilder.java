@@ -1,8 +1,12 @@
 package dev.octet.eval.report;
 
+import dev.octet.core.DType;
+import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
+import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.ModelSummary;
+import dev.octet.core.graph.Node;
 import dev.octet.core.onnx.OnnxModels;
 import dev.octet.eval.bench.Benchmark;
 import dev.octet.eval.engine.Engine;
@@ -11,7 +15,9 @@ import dev.octet.eval.engine.OrtEngine;
 import dev.octet.eval.metrics.LayerComparison;
 import dev.octet.quant.QParams;
 import dev.octet.quant.calib.Histogram;
+import dev.octet.runtime.ops.Numeric;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,6 +91,40 @@ public final class ReportBuilder {
       }
     }
     return new Report(title, notes, summary, latency, accuracy, layers, histograms);
+  }
+
+  /**
+   * The per-tensor activation parameters a quantized model carries: for every QuantizeLinear whose
+   * scale and zero point are scalar constants, its input's parameters.
+   */
+  public static Map<String, QParams> activationParams(Model int8) {
+    Graph g = int8.graph();
+    Map<String, QParams> out = new LinkedHashMap<>();
+    for (Node n : g.nodes()) {
+      if (!n.opType().equals("QuantizeLinear") || n.input(2).isEmpty()) {
+        continue;
+      }
+      Tensor s = g.constant(n.input(1)).orElse(null);
+      Tensor z = g.constant(n.input(2)).orElse(null);
+      if (s == null || z == null || s.size() != 1 || z.size() != 1) {
+        continue;
+      }
+      DType t = z.dtype();
+      try {
+        out.put(
+            n.input(0),
+            new QParams(
+                t,
+                s.toFloatArray(),
+                new int[] {(int) Numeric.toLongs(z)[0]},
+                -1,
+                (int) t.minValue(),
+                (int) t.maxValue()));
+      } catch (OctetException e) {
+        // parameters that Octet would not write (a zero scale): no histogram for this tensor
+      }
+    }
+    return out;
   }
 
   private static String mb(long bytes) {

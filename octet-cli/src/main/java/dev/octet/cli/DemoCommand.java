@@ -1,6 +1,7 @@
 package dev.octet.cli;
 
 import dev.octet.core.onnx.OnnxModels;
+import dev.octet.eval.data.MiniLm;
 import dev.octet.eval.demo.MiniLmDemo;
 import dev.octet.eval.report.Report;
 import dev.octet.eval.report.ReportHtml;
@@ -27,6 +28,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "threads (default: all cores)")
   int threads = Runtime.getRuntime().availableProcessors();
 
+  @Option(
+      names = "--all",
+      description =
+          "also quantize and report mnist-8 on MNIST, SqueezeNet on the ImageNet images and MiniLM on STS-B, from ../shared (or $OCTET_SHARED)")
+  boolean all;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -46,8 +53,133 @@ final class DemoCommand implements Callable<Integer> {
     Path report = out.resolve("report.html");
     ReportHtml.write(r.report(), report);
     w.printf("report:     %s%n", report);
+    if (all) {
+      w.flush();
+      int status = all(w, err);
+      if (status != 0) {
+        return status;
+      }
+    }
     w.printf("done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
     w.flush();
+    return 0;
+  }
+
+  /** The real-model demos: each one a quantize and a report, as a user would type them. */
+  private int all(PrintWriter w, PrintWriter err) {
+    String env = System.getenv("OCTET_SHARED");
+    Path shared = Path.of(env != null ? env : "../shared");
+    if (!Files.isDirectory(shared.resolve("models"))) {
+      throw new dev.octet.core.OctetException(
+          shared + ": no shared models and data here; --all needs ../shared (or OCTET_SHARED=DIR)");
+    }
+    String t = Integer.toString(threads);
+    Path mnist = shared.resolve("data/mnist");
+    Path images = shared.resolve("data/imagenet-500/images");
+    Path sts = shared.resolve("data/stsbenchmark");
+    Path squeezeFp32 = out.resolve("squeezenet-fp32.onnx");
+    Path tokenizer = MiniLm.resource(MiniLm.TOKENIZER);
+    String[][] steps = {
+      {
+        "quantize",
+        shared.resolve("models/mnist-8.onnx").toString(),
+        "-o",
+        out.resolve("mnist-8-int8.onnx").toString(),
+        "--calib",
+        "mnist:" + mnist.resolve("train10k"),
+        "--samples",
+        "1000",
+        "--threads",
+        t
+      },
+      {
+        "report",
+        shared.resolve("models/mnist-8.onnx").toString(),
+        out.resolve("mnist-8-int8.onnx").toString(),
+        "--data",
+        "mnist:" + mnist.resolve("t10k"),
+        "--samples",
+        "10000",
+        "-o",
+        out.resolve("mnist-8-report.html").toString(),
+        "--threads",
+        t
+      },
+      {
+        "convert",
+        "--to",
+        "fp32",
+        shared.resolve("models/squeezenet1.0-fp16.onnx").toString(),
+        squeezeFp32.toString()
+      },
+      {
+        "quantize",
+        squeezeFp32.toString(),
+        "-o",
+        out.resolve("squeezenet-int8.onnx").toString(),
+        "--calib",
+        "images:" + images + ":caffe",
+        "--samples",
+        "100",
+        "--threads",
+        t
+      },
+      {
+        "report",
+        squeezeFp32.toString(),
+        out.resolve("squeezenet-int8.onnx").toString(),
+        "--data",
+        "images:" + images + ":caffe",
+        "--samples",
+        "500",
+        "-o",
+        out.resolve("squeezenet-report.html").toString(),
+        "--threads",
+        t
+      },
+      {
+        "quantize",
+        MiniLm.resource(MiniLm.MODEL).toString(),
+        "-o",
+        out.resolve("all-minilm-l6-v2-sts-int8.onnx").toString(),
+        "--preset",
+        "transformer",
+        "--fallback",
+        "8",
+        "--calib",
+        "text:" + sts.resolve("sts-train.csv"),
+        "--tokenizer",
+        tokenizer.toString(),
+        "--samples",
+        "300",
+        "--threads",
+        t
+      },
+      {
+        "report",
+        MiniLm.resource(MiniLm.MODEL).toString(),
+        out.resolve("all-minilm-l6-v2-sts-int8.onnx").toString(),
+        "--data",
+        "text:" + sts.resolve("sts-test.csv"),
+        "--tokenizer",
+        tokenizer.toString(),
+        "--samples",
+        "1379",
+        "-o",
+        out.resolve("all-minilm-l6-v2-sts-report.html").toString(),
+        "--threads",
+        t
+      },
+    };
+    for (String[] step : steps) {
+      w.println();
+      w.println("$ octet " + String.join(" ", step));
+      w.flush();
+      int status = OctetCli.execute(step, w, err);
+      if (status != 0) {
+        return status;
+      }
+    }
     return 0;
   }
 

@@ -1,9 +1,13 @@
 package dev.octet.cli;
 
 import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.ModelSummary;
 import dev.octet.core.onnx.OnnxModels;
+import dev.octet.core.passes.Float16ToFloat32;
+import dev.octet.eval.report.ReportBuilder;
+import dev.octet.eval.report.ReportHtml;
 import dev.octet.quant.DynamicQuantizer;
 import dev.octet.quant.Provenance;
 import dev.octet.quant.Recipe;
@@ -14,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -101,6 +106,13 @@ final class QuantizeCommand implements Callable<Integer> {
       description = "one scale per weight tensor instead of per output channel")
   boolean perTensor;
 
+  @Option(
+      names = "--report",
+      paramLabel = "REPORT.html",
+      description =
+          "also write an HTML report: size, latency in both engines, per-layer SQNR, histograms (static mode)")
+  Path report;
+
   @Option(names = "--exclude", paramLabel = "NODE", description = "node names to keep in float")
   List<String> exclude = new ArrayList<>();
 
@@ -166,6 +178,28 @@ final class QuantizeCommand implements Callable<Integer> {
     printSize(w);
     w.printf("calibration: %s, method %s%n", data.description(), recipe.method());
     w.printf("quantized tensors: %d (%s)%n", r.params().size(), s.quantizationOps());
+    if (report != null) {
+      err.println("octet quantize: timing both models and comparing them layer by layer...");
+      Model f = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
+      List<Map<String, Tensor>> some =
+          List.copyOf(data.samples().subList(0, Math.min(4, data.samples().size())));
+      ReportHtml.write(
+          ReportBuilder.build(
+              model.getFileName() + ": FP32 vs INT8",
+              f,
+              q,
+              some,
+              r.stats(),
+              r.params(),
+              List.of(),
+              List.of(
+                  "Calibration: " + data.description() + ".",
+                  "Recipe: " + recipe.toJson().replaceAll("\\s+", " "),
+                  "Accuracy needs labelled data: octet report FP32 INT8 --data DATA."),
+              threads),
+          report);
+      w.printf("report: %s%n", report);
+    }
     w.flush();
     return 0;
   }

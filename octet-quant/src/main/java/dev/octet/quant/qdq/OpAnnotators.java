@@ -41,7 +41,9 @@ public final class OpAnnotators {
       ANNOTATORS.put(op, OpAnnotators::activations);
     }
     for (String op :
-        new String[] {"MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze"}) {
+        new String[] {
+          "MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Resize"
+        }) {
       ANNOTATORS.put(op, OpAnnotators::passThrough);
     }
   }
@@ -148,7 +150,10 @@ public final class OpAnnotators {
     put(m, n.output(0), new Mark.Activation());
   }
 
-  /** Ops that only move values: the output takes the input's parameters. */
+  /**
+   * Ops that only move values (Resize interpolates between them, so stays inside their range):
+   * the output takes the input's parameters.
+   */
   private static void passThrough(Node n, Graph g, Map<String, Mark> m) {
     if (isConstant(g, n.input(0))) {
       return;

@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
       List<Benchmark.Result> results =
           Benchmark.run(engines, inputs, sizing.batch, warmup, iterations);
       w.printf(
-          "batch %d, seq %d, %d thread(s), %d warm-up + %d timed rounds, interleaved%n",
+          "batch %d, seq %d, %d thread(s), %d+ warm-up (at least 1.5 s) + %d timed rounds, interleaved%n",
           sizing.batch, sizing.seq, sizing.threads, warmup, iterations);
       w.printf("%-40s %10s %10s %12s %8s%n", "engine", "median ms", "p90 ms", "items/s", "ratio");
       double base = results.get(results.size() - 1).median();

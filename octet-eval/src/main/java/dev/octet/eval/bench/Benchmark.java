@@ -38,10 +38,17 @@ public final class Benchmark {
     }
   }
 
-  /** Runs {@code warmup} untimed and {@code iterations} timed rounds over all engines. */
+  /** Warm-up lasts at least this long, so that tiny models reach compiled code before timing. */
+  static final long MIN_WARMUP_NANOS = 1_500_000_000L;
+
+  /**
+   * Runs at least {@code warmup} untimed rounds (more until 1.5 s have passed) and {@code
+   * iterations} timed rounds over all engines.
+   */
   public static List<Result> run(
       List<Engine> engines, Map<String, Tensor> inputs, int batch, int warmup, int iterations) {
-    for (int i = 0; i < warmup; i++) {
+    long start = System.nanoTime();
+    for (int i = 0; i < warmup || System.nanoTime() - start < MIN_WARMUP_NANOS; i++) {
       for (Engine e : engines) {
         e.run(inputs);
       }

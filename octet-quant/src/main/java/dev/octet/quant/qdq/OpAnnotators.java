@@ -151,8 +151,8 @@ public final class OpAnnotators {
   }
 
   /**
-   * Ops that only move values (Resize interpolates between them, so stays inside their range):
-   * the output takes the input's parameters.
+   * Ops that only move values (Resize interpolates between them, so stays inside their range): the
+   * output takes the input's parameters.
    */
   private static void passThrough(Node n, Graph g, Map<String, Mark> m) {
     if (isConstant(g, n.input(0))) {

@@ -22,7 +22,7 @@ public final class AtomicFiles {
     }
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, ".octet-", ".tmp");
+      tmp = tempFile(dir, ".tmp");
       Files.write(tmp, bytes);
       move(tmp, target);
       tmp = null;
@@ -37,6 +37,17 @@ public final class AtomicFiles {
         }
       }
     }
+  }
+
+  /**
+   * A new empty file with a fresh hidden name in {@code dir}, created with the process's umask like
+   * any file the user writes ({@code Files.createTempFile} would make it readable by its owner
+   * only, and the final file would keep that).
+   */
+  static Path tempFile(Path dir, String suffix) throws IOException {
+    Path tmp = dir.resolve(".octet-" + java.util.UUID.randomUUID() + suffix);
+    Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW).close();
+    return tmp;
   }
 
   /** Moves atomically where the file system allows it, replacing the target. */

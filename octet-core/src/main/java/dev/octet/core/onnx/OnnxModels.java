@@ -170,10 +170,10 @@ public final class OnnxModels {
     Path tmpModel = null;
     Path tmpData = null;
     try {
-      tmpModel = Files.createTempFile(dir, ".octet-", ".onnx.tmp");
+      tmpModel = AtomicFiles.tempFile(dir, ".onnx.tmp");
       ModelProto proto;
       if (dataFile != null) {
-        tmpData = Files.createTempFile(dir, ".octet-", ".data.tmp");
+        tmpData = AtomicFiles.tempFile(dir, ".data.tmp");
         try (ExternalData.Writer w = new ExternalData.Writer(tmpData, dataFile)) {
           proto = new ProtoEncoder(w, threshold).model(model);
           w.force();

@@ -57,10 +57,7 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Model f = OnnxModels.load(fp32);
-    if (Float16ToFloat32.usesFloat16(f)) {
-      f = Float16ToFloat32.apply(f, false);
-    }
+    Model f = Float16ToFloat32.toFloat32(OnnxModels.load(fp32));
     Model q = OnnxModels.load(int8);
     CalibrationData d = CalibrationData.open(data, f.graph(), samples, tokenizer);
     List<LayerComparison.Layer> layers = LayerComparison.run(f, q, d.samples(), threads);

@@ -180,7 +180,7 @@ final class QuantizeCommand implements Callable<Integer> {
     w.printf("quantized tensors: %d (%s)%n", r.params().size(), s.quantizationOps());
     if (report != null) {
       err.println("octet quantize: timing both models and comparing them layer by layer...");
-      Model f = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
+      Model f = Float16ToFloat32.toFloat32(fp32);
       List<Map<String, Tensor>> some =
           List.copyOf(data.samples().subList(0, Math.min(4, data.samples().size())));
       ReportHtml.write(

@@ -70,8 +70,7 @@ final class ReportCommand implements Callable<Integer> {
     if (Files.exists(out) && (Files.isSameFile(out, fp32) || Files.isSameFile(out, int8))) {
       throw new OctetException(out + ": the report would overwrite a model; choose another file");
     }
-    Model f = OnnxModels.load(fp32);
-    f = Float16ToFloat32.usesFloat16(f) ? Float16ToFloat32.apply(f, false) : f;
+    Model f = Float16ToFloat32.toFloat32(OnnxModels.load(fp32));
     Model q = OnnxModels.load(int8);
     PrintWriter err = spec.commandLine().getErr();
     err.println("octet report: evaluating both models...");

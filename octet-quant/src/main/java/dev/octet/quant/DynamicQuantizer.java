@@ -9,12 +9,8 @@ import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
-import dev.octet.core.passes.BatchNormFolding;
-import dev.octet.core.passes.Float16ToFloat32;
-import dev.octet.core.passes.OpsetUpgrade;
 import dev.octet.quant.qdq.Mark;
 import dev.octet.quant.qdq.QdqRewriter;
-import dev.octet.runtime.ConstantFolding;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +31,7 @@ public final class DynamicQuantizer {
   private DynamicQuantizer() {}
 
   public static Model quantize(Model fp32, Recipe recipe) {
-    Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
-    m = BatchNormFolding.apply(ConstantFolding.apply(OpsetUpgrade.to(m, 13)));
+    Model m = StaticQuantizer.prepareGraph(fp32);
     Graph g = m.graph();
     GraphEditor e = g.edit();
     int count = 0;
@@ -53,21 +48,19 @@ public final class DynamicQuantizer {
     }
     Map<String, Mark> tables = new LinkedHashMap<>();
     Map<String, QParams> params = new LinkedHashMap<>();
-    {
-      for (Node n : g.nodes()) {
-        Tensor t =
-            n.opType().equals("Gather") && recipe.quantizes(n)
-                ? g.constant(n.input(0)).orElse(null)
-                : null;
-        if (t != null
-            && t.rank() == 2
-            && t.dtype() == DType.FLOAT
-            && g.consumers(n.input(0)).stream().allMatch(c -> c.opType().equals("Gather"))) {
-          tables.put(n.input(0), new Mark.Table());
-          params.put(
-              n.input(0),
-              StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe, false));
-        }
+    for (Node n : g.nodes()) {
+      Tensor t =
+          n.opType().equals("Gather") && recipe.quantizes(n)
+              ? g.constant(n.input(0)).orElse(null)
+              : null;
+      if (t != null
+          && t.rank() == 2
+          && t.dtype() == DType.FLOAT
+          && g.consumers(n.input(0)).stream().allMatch(c -> c.opType().equals("Gather"))) {
+        tables.put(n.input(0), new Mark.Table());
+        params.put(
+            n.input(0),
+            StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe, false));
       }
     }
     if (count == 0 && tables.isEmpty()) {

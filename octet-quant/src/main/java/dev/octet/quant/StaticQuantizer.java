@@ -68,8 +68,7 @@ public final class StaticQuantizer {
   public record Prepared(Model model, Set<String> activations) {}
 
   public static Prepared prepare(Model fp32, Recipe recipe) {
-    Model m = Float16ToFloat32.usesFloat16(fp32) ? Float16ToFloat32.apply(fp32, false) : fp32;
-    m = BatchNormFolding.apply(ConstantFolding.apply(OpsetUpgrade.to(m, 13)));
+    Model m = prepareGraph(fp32);
     Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe::quantizes);
     if (marks.isEmpty()) {
       throw new OctetException(
@@ -85,6 +84,16 @@ public final class StaticQuantizer {
           }
         });
     return new Prepared(m, activations);
+  }
+
+  /**
+   * The graph preparation every quantization mode starts from: float32, opset 13 (per-channel
+   * Q/DQ), constant subgraphs folded (weights behind a Reshape become weights), BatchNormalization
+   * folded into the Conv before it.
+   */
+  static Model prepareGraph(Model fp32) {
+    Model m = OpsetUpgrade.to(Float16ToFloat32.toFloat32(fp32), 13);
+    return BatchNormFolding.apply(ConstantFolding.apply(m));
   }
 
   /**

@@ -34,10 +34,10 @@ public final class ConstantFolding {
       return model;
     }
     Graph g = plan.graph();
-    long largest = maxElements;
-    for (Tensor t : g.initializers().values()) {
-      largest = maxElements >= 0 ? largest : Math.max(largest, t.size());
-    }
+    long largest =
+        maxElements >= 0
+            ? maxElements
+            : g.initializers().values().stream().mapToLong(Tensor::size).max().orElse(0);
     Set<String> folded = new HashSet<>(plan.folded());
     Set<String> outputs = new HashSet<>();
     g.outputs().stream().map(ValueInfo::name).forEach(outputs::add);

@@ -34,6 +34,11 @@ public final class Float16ToFloat32 {
                 n -> n.attributes().asMap().values().stream().anyMatch(Float16ToFloat32::isHalf));
   }
 
+  /** The model with a float32 interface and weights; the model itself when it has no float16. */
+  public static Model toFloat32(Model model) {
+    return usesFloat16(model) ? apply(model, false) : model;
+  }
+
   public static Model apply(Model model, boolean keepInterface) {
     Graph g = model.graph();
     GraphEditor e = new GraphEditor(g.name()).docString(g.docString());

@@ -1,80 +1,140 @@
 package dev.octet.runtime.ops.quant;
 
+import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.ops.Numeric;
-import dev.octet.runtime.simd.PackedB;
-import dev.octet.runtime.simd.Sgemm;
+import dev.octet.runtime.simd.Igemm;
+import dev.octet.runtime.simd.PackedB8;
 
 /**
- * Exact integer matrix product Y[M][N] = sum_k (A[m][k] - za[m]) * (B[k][n] - zb[n]) at SGEMM
- * speed: the zero-point-shifted 8-bit values are exact in float, and so is every partial sum below
- * 2^24. K is split into chunks short enough that chunk * max|A - za| * max|B - zb| < 2^24; each
- * chunk runs on the float GEMM and is added to the int32 result as an integer.
+ * The exact 8-bit matrix product shared by the integer kernels: Y[M][N] = sum_k (A[m][k] - za) *
+ * (B[k][n] - zb[n]) in int32. B is packed into byte panels ({@link PackedB8}, once at planning time
+ * when it is a constant); the product runs on {@link Igemm} with B's stored values and the zero
+ * point of B is applied afterwards: Y = A'B - zb[n] * rowsum(A'), so symmetric weights cost nothing
+ * extra.
  */
 public final class IntegerMatMul {
-  private static final double EXACT = 1 << 24;
-
   private IntegerMatMul() {}
 
-  /** B with its zero points subtracted, as float [K][N], and its largest magnitude. */
-  public record ShiftedB(float[] values, int k, int n, float maxAbs) {
-    public static ShiftedB of(long[] b, int k, int n, long[] zb) {
-      float[] v = new float[k * n];
-      float m = 0;
-      for (int kk = 0; kk < k; kk++) {
-        for (int j = 0; j < n; j++) {
-          float x = b[kk * n + j] - zb[zb.length == 1 ? 0 : j];
-          v[kk * n + j] = x;
-          m = Math.max(m, Math.abs(x));
+  /** An 8-bit B packed once, with its zero points relative to the stored values (zb - offset). */
+  public record Weights(PackedB8 packed, int[] zero) {
+    /**
+     * @param b [K, N], or [N, K] when {@code transposed}
+     * @param zp B's zero point: null, one value, or one per column N
+     */
+    public static Weights of(Tensor b, Tensor zp, boolean transposed) {
+      if (b.rank() != 2) {
+        throw new OctetException(
+            "B must be 2-D, got shape " + java.util.Arrays.toString(b.shape()));
+      }
+      boolean unsigned = eightBit(b, "B");
+      int k = transposed ? b.dim(1) : b.dim(0);
+      int n = transposed ? b.dim(0) : b.dim(1);
+      PackedB8 p = PackedB8.pack(b.bytes(), 0, b.dim(1), k, n, transposed, unsigned);
+      int[] z = zeroPoints(zp);
+      if (z.length != 1 && z.length != n) {
+        throw new OctetException(
+            "B's zero point has " + z.length + " values for " + n + " columns");
+      }
+      for (int i = 0; i < z.length; i++) {
+        z[i] -= p.offset();
+      }
+      return new Weights(p, z);
+    }
+
+    public int k() {
+      return packed.k();
+    }
+
+    public int n() {
+      return packed.n();
+    }
+
+    boolean symmetric() {
+      for (int z : zero) {
+        if (z != 0) {
+          return false;
         }
       }
-      return new ShiftedB(v, k, n, m);
+      return true;
+    }
+
+    /** Bytes held, for memory accounting. */
+    public long bytes() {
+      return packed.bytes() + 4L * zero.length;
     }
   }
 
-  /**
-   * @param a A's values [M][K]
-   * @param za A's zero point: one, or one per row
-   * @return Y [M][N] as int32
-   */
-  public static int[] multiply(long[] a, int m, int k, long[] za, ShiftedB b, ExecContext ctx) {
-    if (b.k() != k) {
-      throw new OctetException(
-          "inner dimensions differ: A has " + k + " columns, B " + b.k() + " rows");
+  /** True for uint8, false for int8; anything else is an error naming {@code what}. */
+  static boolean eightBit(Tensor t, String what) {
+    if (t.dtype() != DType.UINT8 && t.dtype() != DType.INT8) {
+      throw new OctetException(what + " must be uint8 or int8, got " + t.dtype().onnxName());
     }
-    int n = b.n();
-    float[] af = new float[m * k];
-    float maxA = 0;
+    return t.dtype() == DType.UINT8;
+  }
+
+  /** A zero-point tensor as ints; {0} when absent. */
+  static int[] zeroPoints(Tensor zp) {
+    if (zp == null) {
+      return new int[] {0};
+    }
+    long[] v = Numeric.toLongs(zp);
+    int[] z = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      z[i] = (int) v[i];
+    }
+    return z;
+  }
+
+  /**
+   * A[M][K] (8-bit, starting at element {@code off}) minus its zero point (one, or one per row), as
+   * floats: exact integers of magnitude at most 255.
+   */
+  static float[] shifted(Tensor a, int off, int m, int k, int[] za) {
+    boolean unsigned = eightBit(a, "A");
+    if (za.length != 1 && za.length != m) {
+      throw new OctetException("A's zero point has " + za.length + " values for " + m + " rows");
+    }
+    byte[] v = a.bytes();
+    float[] out = new float[m * k];
     for (int i = 0; i < m; i++) {
-      long z = za[za.length == 1 ? 0 : i];
+      int z = za[za.length == 1 ? 0 : i];
+      int base = off + i * k;
       for (int kk = 0; kk < k; kk++) {
-        float x = a[i * k + kk] - z;
-        af[i * k + kk] = x;
-        maxA = Math.max(maxA, Math.abs(x));
+        out[i * k + kk] = (unsigned ? v[base + kk] & 0xff : v[base + kk]) - z;
       }
     }
-    double perStep = Math.max(1.0, (double) maxA * b.maxAbs());
-    int chunk = (int) Math.max(1, Math.min(k, Math.floor((EXACT - 1) / perStep)));
+    return out;
+  }
+
+  /** Y = A' * (B - zb) in int32, A' from {@link #shifted}. */
+  static int[] multiply(float[] a, int m, Weights b, ExecContext ctx) {
+    int k = b.k();
+    int n = b.n();
     int[] y = new int[m * n];
-    float[] part = new float[m * n];
-    for (int k0 = 0; k0 < k; k0 += chunk) {
-      int len = Math.min(chunk, k - k0);
-      PackedB pb = PackedB.pack(b.values(), k0 * n, n, len, n, false);
-      Sgemm.multiply(af, k0, k, m, pb, part, 0, n, ctx);
-      for (int i = 0; i < y.length; i++) {
-        y[i] += (int) part[i];
+    Igemm.multiply(a, 0, k, m, b.packed(), y, 0, n, ctx);
+    if (!b.symmetric()) {
+      for (int i = 0; i < m; i++) {
+        int rowSum = 0;
+        for (int kk = 0; kk < k; kk++) {
+          rowSum += (int) a[i * k + kk];
+        }
+        for (int j = 0; j < n; j++) {
+          y[i * n + j] -= b.zero()[b.zero().length == 1 ? 0 : j] * rowSum;
+        }
       }
     }
     return y;
   }
 
-  /** The values of a tensor of any 8-bit (or wider) integer type. */
-  static long[] values(Tensor t) {
-    if (!Numeric.integral(t.dtype())) {
-      throw new OctetException("expected an integer tensor, got " + t.dtype().onnxName());
-    }
-    return Numeric.toLongs(t);
+  /**
+   * ONNX Runtime's requantization: q = saturate(round_half_even(acc * multiplier) + zy), with the
+   * multiplier sa * sb / sy computed once in float.
+   */
+  static long requantize(int acc, float multiplier, long zy, long qmin, long qmax) {
+    double r = Math.rint(acc * multiplier) + zy;
+    return (long) Math.max(qmin, Math.min(qmax, r));
   }
 }

@@ -1,0 +1,20 @@
+package dev.octet.runtime.simd;
+
+/** The scalar integer GEMM that {@link Igemm} is tested against and falls back to. */
+public final class IgemmReference {
+  private IgemmReference() {}
+
+  /** C[i][j] = sum_k (int) a[aOff + i*lda + k] * B[k][j] in int32 (B's stored values). */
+  public static void multiply(
+      float[] a, int aOff, int lda, int m, PackedB8 b, int[] c, int cOff, int ldc) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < b.n; j++) {
+        int s = 0;
+        for (int kk = 0; kk < b.k; kk++) {
+          s += (int) a[aOff + i * lda + kk] * b.get(kk, j);
+        }
+        c[cOff + i * ldc + j] = s;
+      }
+    }
+  }
+}

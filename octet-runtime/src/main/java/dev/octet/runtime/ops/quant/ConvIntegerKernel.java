@@ -7,108 +7,186 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.nn.ConvGeometry;
+import dev.octet.runtime.simd.Simd;
 import java.util.Arrays;
 
 /**
- * ConvInteger (int32 result) and QLinearConv (requantized, with an optional int32 bias), any number
- * of spatial dimensions, groups, pads, strides and dilations: the exact reference with long
- * accumulation. Weight zero points and, for QLinearConv, weight scales may be per output channel.
+ * ConvInteger and QLinearConv on the integer GEMM: per group, the input patches minus the input's
+ * zero point become A [output positions][channels x kernel] (padding reads the zero point, i.e. 0
+ * after the shift), the weights are B = W^T packed once as bytes, and the int32 result is
+ * transposed back to [channels][positions] while the bias is added and the value requantized as
+ * ONNX Runtime does. Groups of fewer than {@link #MIN_GROUP_OUT} output channels (depthwise) and
+ * SIMD off take {@link ConvIntegerReference}.
  */
 public final class ConvIntegerKernel implements Kernel {
+  private static final int MIN_GROUP_OUT = 4;
+
   private final OpContext op;
   private final boolean qlinear;
+  private final int groups;
+  private final ConvIntegerReference reference;
+  private final IntegerMatMul.Weights[] packed;
 
   public ConvIntegerKernel(OpContext op, boolean qlinear) {
     this.op = op;
     this.qlinear = qlinear;
+    this.groups = (int) op.attrs().getInt("group", 1);
+    this.reference = new ConvIntegerReference(op, qlinear);
+    if (qlinear) {
+      QuantChecks.scalesAndZeroPoints(op, 1, 2, false);
+      QuantChecks.scalesAndZeroPoints(op, 4, 5, true);
+      QuantChecks.scalesAndZeroPoints(op, 6, 7, false);
+      QuantChecks.sameType(op, 3, 5);
+    }
+    int wi = qlinear ? 3 : 1;
+    int wzi = qlinear ? 5 : 3;
+    Tensor w = op.constant(wi);
+    boolean zpKnown = !op.hasInput(wzi) || op.constant(wzi) != null;
+    this.packed = w != null && zpKnown ? pack(w, op.hasInput(wzi) ? op.constant(wzi) : null) : null;
   }
 
-  private static long[] optional(Tensor[] in, int i) {
-    return i < in.length && in[i] != null ? Numeric.toLongs(in[i]) : new long[] {0};
+  /** W [M, C/g, k...] as one B = W_g^T [C/g * kernel][M/g] per group; null for depthwise. */
+  private IntegerMatMul.Weights[] pack(Tensor w, Tensor zp) {
+    int m = w.dim(0);
+    int mg = m / Math.max(1, groups);
+    if (mg < MIN_GROUP_OUT || m % Math.max(1, groups) != 0) {
+      return null;
+    }
+    boolean unsigned = IntegerMatMul.eightBit(w, "W");
+    int k = w.size() / m;
+    int[] z = IntegerMatMul.zeroPoints(zp);
+    if (z.length != 1 && z.length != m) {
+      throw op.error("the weight zero point has " + z.length + " values for " + m + " channels");
+    }
+    IntegerMatMul.Weights[] out = new IntegerMatMul.Weights[groups];
+    for (int g = 0; g < groups; g++) {
+      int[] zg = z.length == 1 ? z : Arrays.copyOfRange(z, g * mg, (g + 1) * mg);
+      out[g] = IntegerMatMul.Weights.of(w.bytes(), g * mg * k, k, k, mg, true, unsigned, zg);
+    }
+    return out;
+  }
+
+  /** Bytes of packed weights this kernel holds. */
+  public long packedBytes() {
+    long s = 0;
+    for (IntegerMatMul.Weights w : packed == null ? new IntegerMatMul.Weights[0] : packed) {
+      s += w.bytes();
+    }
+    return s;
   }
 
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor x = in[0];
     Tensor w = in[qlinear ? 3 : 1];
-    long[] zx = optional(in, 2);
-    long[] zw = optional(in, qlinear ? 5 : 3);
-    int groups = (int) op.attrs().getInt("group", 1);
+    IntegerMatMul.Weights[] b = packed;
+    if (b == null && Simd.ENABLED && op.constant(qlinear ? 3 : 1) == null) {
+      b = pack(w, in.length > (qlinear ? 5 : 3) ? in[qlinear ? 5 : 3] : null);
+    }
+    if (b == null || !Simd.ENABLED || x.rank() < 3) {
+      return reference.run(ctx, in);
+    }
+    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     int batch = x.dim(0);
     int c = x.dim(1);
     int m = w.dim(0);
-    int cg = w.dim(1);
-    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
-    int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
-    int[] kernel = g.kernel();
-    int nsp = spatial.length;
-    int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
+    int cg = c / groups;
+    int mg = m / groups;
     int outSize = g.outSize();
     int kSize = g.kernelSize();
-    int mg = m / groups;
-    long[] xv = Numeric.toLongs(x);
-    long[] wv = Numeric.toLongs(w);
-    long[] acc = new long[batch * m * outSize];
-    int[] o = new int[nsp];
-    int[] kk = new int[nsp];
+    int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
+    int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
+    int[] zx = IntegerMatMul.zeroPoints(in.length > 2 ? in[2] : null);
+    boolean unsigned = IntegerMatMul.eightBit(x, "X");
+    int[] acc = new int[batch * m * outSize];
+    float[] patches = new float[outSize * cg * kSize];
     for (int n = 0; n < batch; n++) {
-      for (int oc = 0; oc < m; oc++) {
-        int gi = oc / mg;
-        long zwc = zw[zw.length == 1 ? 0 : oc];
-        for (int op0 = 0; op0 < outSize; op0++) {
-          for (int d = nsp - 1, t = op0; d >= 0; d--) {
-            o[d] = t % g.out()[d];
-            t /= g.out()[d];
+      for (int gi = 0; gi < groups; gi++) {
+        int xBase = (n * c + gi * cg) * inSize;
+        patches(x.bytes(), unsigned, zx[0], xBase, cg, spatial, g, patches);
+        int[] part = IntegerMatMul.multiply(patches, outSize, b[gi], ctx);
+        for (int p = 0; p < outSize; p++) {
+          for (int j = 0; j < mg; j++) {
+            acc[(n * m + gi * mg + j) * outSize + p] = part[p * mg + j];
           }
-          long s = 0;
-          for (int ci = 0; ci < cg; ci++) {
-            int xBase = (n * c + gi * cg + ci) * inSize;
-            int wBase = (oc * cg + ci) * kSize;
-            for (int ki = 0; ki < kSize; ki++) {
-              for (int d = nsp - 1, t = ki; d >= 0; d--) {
-                kk[d] = t % kernel[d];
-                t /= kernel[d];
-              }
-              int off = 0;
-              boolean inside = true;
-              for (int d = 0; d < nsp; d++) {
-                int pos = o[d] * g.strides()[d] - g.padBegin()[d] + kk[d] * g.dilations()[d];
-                if (pos < 0 || pos >= spatial[d]) {
-                  inside = false;
-                  break;
-                }
-                off = off * spatial[d] + pos;
-              }
-              // padding holds the input's zero point: it contributes (zx - zx) = 0
-              if (inside) {
-                s += (xv[xBase + off] - zx[0]) * (wv[wBase + ki] - zwc);
-              }
-            }
-          }
-          acc[(n * m + oc) * outSize + op0] = s;
         }
       }
     }
     int[] shape = g.outputShape(batch, m);
-    if (!qlinear) {
-      int[] out = new int[acc.length];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = (int) acc[i];
+    return qlinear
+        ? requantized(in, acc, shape, m, outSize)
+        : new Tensor[] {Tensor.wrap(acc, shape)};
+  }
+
+  /** A[p][ci * kSize + kk] = x[ci][window of p at kk] - zx, 0 outside the input. */
+  private static void patches(
+      byte[] x,
+      boolean unsigned,
+      int zx,
+      int xBase,
+      int channels,
+      int[] spatial,
+      ConvGeometry g,
+      float[] a) {
+    int nsp = spatial.length;
+    int kSize = g.kernelSize();
+    int outSize = g.outSize();
+    int row = channels * kSize;
+    int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
+    int[] o = new int[nsp];
+    int[] kk = new int[nsp];
+    int[] offsets = new int[kSize];
+    for (int p = 0; p < outSize; p++) {
+      for (int d = nsp - 1, t = p; d >= 0; d--) {
+        o[d] = t % g.out()[d];
+        t /= g.out()[d];
       }
-      return new Tensor[] {Tensor.wrap(out, shape)};
+      // the input offset of each kernel tap for this position, or -1 in the padding
+      for (int ki = 0; ki < kSize; ki++) {
+        for (int d = nsp - 1, t = ki; d >= 0; d--) {
+          kk[d] = t % g.kernel()[d];
+          t /= g.kernel()[d];
+        }
+        int off = 0;
+        for (int d = 0; d < nsp && off >= 0; d++) {
+          int pos = o[d] * g.strides()[d] - g.padBegin()[d] + kk[d] * g.dilations()[d];
+          off = pos < 0 || pos >= spatial[d] ? -1 : off * spatial[d] + pos;
+        }
+        offsets[ki] = off;
+      }
+      int base = p * row;
+      for (int ci = 0; ci < channels; ci++) {
+        int src = xBase + ci * inSize;
+        int dst = base + ci * kSize;
+        for (int ki = 0; ki < kSize; ki++) {
+          int off = offsets[ki];
+          a[dst + ki] = off < 0 ? 0 : (unsigned ? x[src + off] & 0xff : x[src + off]) - zx;
+        }
+      }
     }
+  }
+
+  private Tensor[] requantized(Tensor[] in, int[] acc, int[] shape, int m, int outSize) {
     float sx = in[1].toFloatArray()[0];
     float[] sw = in[4].toFloatArray();
     float sy = in[6].toFloatArray()[0];
     DType type = in[7].dtype();
     long zy = Numeric.toLongs(in[7])[0];
     long[] bias = in.length > 8 && in[8] != null ? Numeric.toLongs(in[8]) : null;
+    if (sw.length != 1 && sw.length != m) {
+      throw op.error("w_scale has " + sw.length + " values for " + m + " output channels");
+    }
+    long lo = type.minValue();
+    long hi = type.maxValue();
+    float[] mult = new float[m];
+    for (int oc = 0; oc < m; oc++) {
+      mult[oc] = sx * sw[sw.length == 1 ? 0 : oc] / sy;
+    }
     long[] q = new long[acc.length];
     for (int i = 0; i < acc.length; i++) {
       int oc = (i / outSize) % m;
-      long v = acc[i] + (bias == null ? 0 : bias[oc]);
-      float real = (float) (v * ((double) sx * sw[sw.length == 1 ? 0 : oc]));
-      q[i] = QuantizeLinear.quantize(real, sy, zy, type.minValue(), type.maxValue());
+      int v = acc[i] + (bias == null ? 0 : (int) bias[oc]);
+      q[i] = IntegerMatMul.requantize(v, mult[oc], zy, lo, hi);
     }
     return new Tensor[] {Numeric.fromLongs(type, shape, q)};
   }

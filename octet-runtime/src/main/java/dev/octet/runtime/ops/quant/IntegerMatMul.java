@@ -32,8 +32,14 @@ public final class IntegerMatMul {
       boolean unsigned = eightBit(b, "B");
       int k = transposed ? b.dim(1) : b.dim(0);
       int n = transposed ? b.dim(0) : b.dim(1);
-      PackedB8 p = PackedB8.pack(b.bytes(), 0, b.dim(1), k, n, transposed, unsigned);
-      int[] z = zeroPoints(zp);
+      return of(b.bytes(), 0, b.dim(1), k, n, transposed, unsigned, zeroPoints(zp));
+    }
+
+    /** B from raw bytes laid out as {@link PackedB8#pack} reads them; zp: one or n zero points. */
+    public static Weights of(
+        byte[] b, int off, int ld, int k, int n, boolean transposed, boolean unsigned, int[] zp) {
+      PackedB8 p = PackedB8.pack(b, off, ld, k, n, transposed, unsigned);
+      int[] z = zp.clone();
       if (z.length != 1 && z.length != n) {
         throw new OctetException(
             "B's zero point has " + z.length + " values for " + n + " columns");

@@ -4,6 +4,7 @@ import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.Model;
+import dev.octet.core.graph.OpsetImport;
 import dev.octet.core.passes.BatchNormFolding;
 import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.core.passes.OpsetUpgrade;
@@ -13,11 +14,13 @@ import dev.octet.quant.calib.MinMax;
 import dev.octet.quant.calib.RangeEstimator;
 import dev.octet.quant.qdq.Mark;
 import dev.octet.quant.qdq.OpAnnotators;
-import dev.octet.quant.qdq.QOperatorRewriter;
 import dev.octet.quant.qdq.QdqRewriter;
 import dev.octet.runtime.ConstantFolding;
+import dev.octet.runtime.fusion.QdqFusion;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
@@ -164,10 +167,27 @@ public final class StaticQuantizer {
                 e.getValue() instanceof Mark.Bias b
                     && (!params.containsKey(b.input()) || !params.containsKey(b.weight())));
     Graph q = QdqRewriter.rewrite(g, marks, params);
+    Model out = m.withGraph(q);
     if (recipe.format().equals("qoperator")) {
-      q = QOperatorRewriter.rewrite(q);
+      out = qoperator(out);
     }
-    return new Result(m.withGraph(q), marks, params, stats);
+    return new Result(out, marks, params, stats);
+  }
+
+  /**
+   * The QOperator form: the runtime's Q/DQ group fusion for files (QLinearConv, QLinearMatMul and
+   * ONNX Runtime's com.microsoft QLinear ops), importing that domain when it is used.
+   */
+  static Model qoperator(Model m) {
+    Graph g = QdqFusion.apply(m.graph(), QdqFusion.Target.FILE).graph();
+    Model out = m.withGraph(g);
+    boolean contrib = g.nodes().stream().anyMatch(n -> n.domain().equals(QdqFusion.MS));
+    if (contrib && out.opsetVersion(QdqFusion.MS) < 0) {
+      List<OpsetImport> imports = new ArrayList<>(out.opsetImports());
+      imports.add(new OpsetImport(QdqFusion.MS, 1));
+      out = out.withOpsetImports(imports);
+    }
+    return out;
   }
 
   /**

@@ -17,6 +17,8 @@ import java.util.Set;
  *
  * @param graph the graph as executed (after fp16 widening)
  * @param folded names of the nodes that were folded into constants at planning time
+ * @param integerGroups the Q/DQ groups that run as integer kernels ("node (op) -> fused op")
+ * @param floatGroups the ops next to Q/DQ nodes that still compute in float, with the reason
  */
 public record Plan(
     Graph graph,
@@ -24,7 +26,9 @@ public record Plan(
     Tensor[] constants,
     List<Step> steps,
     Set<Object> protectedArrays,
-    List<String> folded) {
+    List<String> folded,
+    List<String> integerGroups,
+    List<String> floatGroups) {
 
   /**
    * One node to run: slot numbers of its inputs (-1 for omitted) and outputs (-1 for unused), and

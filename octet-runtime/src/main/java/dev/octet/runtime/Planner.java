@@ -7,6 +7,7 @@ import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
 import dev.octet.core.graph.ValueInfo;
 import dev.octet.runtime.fusion.Fusions;
+import dev.octet.runtime.fusion.QdqFusion;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.KernelFactory;
@@ -37,7 +38,12 @@ final class Planner {
   private Planner() {}
 
   static Plan plan(Model model, SessionOptions options) {
-    Graph g = options.fuse() ? Fusions.apply(model.graph()) : model.graph();
+    Graph g = model.graph();
+    QdqFusion.Result qdq = new QdqFusion.Result(g, List.of(), List.of());
+    if (options.fuse()) {
+      qdq = QdqFusion.apply(g, QdqFusion.Target.RUNTIME);
+      g = Fusions.apply(qdq.graph());
+    }
     KernelRegistry registry = options.registry();
     Map<String, Integer> slots = new LinkedHashMap<>();
     List<Tensor> constants = new ArrayList<>();
@@ -127,7 +133,9 @@ final class Planner {
         constArray,
         List.copyOf(steps),
         protectedArrays,
-        List.copyOf(folded));
+        List.copyOf(folded),
+        qdq.fused(),
+        qdq.unfused());
   }
 
   private record PendingStep(Node node, Kernel kernel, int[] outputs) {}

@@ -1,6 +1,7 @@
 package dev.octet.runtime.ops;
 
 import dev.octet.runtime.fusion.Fusions;
+import dev.octet.runtime.fusion.QdqFusion;
 import dev.octet.runtime.kernel.KernelRegistry;
 import dev.octet.runtime.ops.linalg.EinsumKernel;
 import dev.octet.runtime.ops.linalg.GemmKernel;
@@ -16,6 +17,12 @@ import dev.octet.runtime.ops.nn.SoftmaxKernel;
 import dev.octet.runtime.ops.quant.ConvIntegerKernel;
 import dev.octet.runtime.ops.quant.DynamicQuantizeLinear;
 import dev.octet.runtime.ops.quant.MatMulIntegerKernel;
+import dev.octet.runtime.ops.quant.MatMulToFloatKernel;
+import dev.octet.runtime.ops.quant.QGemmKernel;
+import dev.octet.runtime.ops.quant.QLinearBinaryKernel;
+import dev.octet.runtime.ops.quant.QLinearConcatKernel;
+import dev.octet.runtime.ops.quant.QLinearLookupKernel;
+import dev.octet.runtime.ops.quant.QLinearPoolKernel;
 import dev.octet.runtime.ops.quant.QuantizeLinear;
 import dev.octet.runtime.ops.reduce.AxisKernels;
 import dev.octet.runtime.ops.reduce.ReduceKernel;
@@ -98,6 +105,18 @@ public final class StandardOps {
     r.add("QLinearMatMul", 10, op -> new MatMulIntegerKernel(op, true));
     r.add("ConvInteger", 10, op -> new ConvIntegerKernel(op, false));
     r.add("QLinearConv", 10, op -> new ConvIntegerKernel(op, true));
+    // what ONNX Runtime's quantizer and QDQ transformer write in com.microsoft (QdqFusion too)
+    String ms = QdqFusion.MS;
+    r.add(ms, "MatMulIntegerToFloat", 1, op -> new MatMulToFloatKernel(op, false));
+    r.add(ms, "DynamicQuantizeMatMul", 1, op -> new MatMulToFloatKernel(op, true));
+    r.add(ms, "QGemm", 1, QGemmKernel::new);
+    r.add(ms, "QLinearAdd", 1, op -> new QLinearBinaryKernel(op, false));
+    r.add(ms, "QLinearMul", 1, op -> new QLinearBinaryKernel(op, true));
+    r.add(ms, "QLinearSigmoid", 1, QLinearLookupKernel::sigmoid);
+    r.add(ms, "QLinearLeakyRelu", 1, QLinearLookupKernel::leakyRelu);
+    r.add(ms, "QLinearGlobalAveragePool", 1, op -> new QLinearPoolKernel(op, true));
+    r.add(ms, "QLinearAveragePool", 1, op -> new QLinearPoolKernel(op, false));
+    r.add(ms, "QLinearConcat", 1, QLinearConcatKernel::new);
 
     // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
     r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);

@@ -83,6 +83,7 @@ public final class Igemm {
         work < (1 << 20) ? tiles : 1,
         (t0, t1) -> {
           float[] t = new float[MR * NR];
+          float[] panel = new float[Math.min(k, KC) * NR];
           for (int tile = t0; tile < t1; tile++) {
             int g = tile / (blocks * group);
             int block = (tile / group) % blocks;
@@ -92,10 +93,12 @@ public final class Igemm {
             }
             int j0 = p * NR;
             int cols = Math.min(NR, n - j0);
-            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-              for (int k0 = 0; k0 < k; k0 += KC) {
-                int len = Math.min(KC, k - k0);
-                kernel8(ap, i0 * k + k0 * MR, b.data, p * k * NR + k0 * NR, len, t);
+            for (int k0 = 0; k0 < k; k0 += KC) {
+              int len = Math.min(KC, k - k0);
+              // the chunk of the panel widened to floats once, then reused by every row tile
+              widen(b.data, p * k * NR + k0 * NR, len * NR, panel);
+              for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+                Sgemm.kernel8(ap, i0 * k + k0 * MR, panel, 0, len, t, 0, NR, MR, NR);
                 add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
               }
             }
@@ -120,81 +123,15 @@ public final class Igemm {
     }
   }
 
-  private static FloatVector widen(byte[] pb, int o) {
-    return (FloatVector) ByteVector.fromArray(BS, pb, o).convertShape(VectorOperators.B2F, S, 0);
+  /** dst[0, n) = src[o, o + n) as floats; n is a multiple of the vector length. */
+  private static void widen(byte[] src, int o, int n, float[] dst) {
+    for (int i = 0; i < n; i += L) {
+      widen(src, o + i).intoArray(dst, i);
+    }
   }
 
-  /** One 8 x NR tile over {@code k} steps into the scratch tile {@code t} (row stride NR). */
-  private static void kernel8(float[] ap, int ao, byte[] pb, int po, int k, float[] t) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-    FloatVector c10 = c00, c11 = c00, c12 = c00;
-    FloatVector c20 = c00, c21 = c00, c22 = c00;
-    FloatVector c30 = c00, c31 = c00, c32 = c00;
-    FloatVector c40 = c00, c41 = c00, c42 = c00;
-    FloatVector c50 = c00, c51 = c00, c52 = c00;
-    FloatVector c60 = c00, c61 = c00, c62 = c00;
-    FloatVector c70 = c00, c71 = c00, c72 = c00;
-    for (int kk = 0, bo = po, ak = ao; kk < k; kk++, bo += NR, ak += MR) {
-      FloatVector b0 = widen(pb, bo);
-      FloatVector b1 = widen(pb, bo + L);
-      FloatVector b2 = widen(pb, bo + 2 * L);
-      FloatVector x = FloatVector.broadcast(S, ap[ak]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-      x = FloatVector.broadcast(S, ap[ak + 1]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      c12 = x.fma(b2, c12);
-      x = FloatVector.broadcast(S, ap[ak + 2]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      c22 = x.fma(b2, c22);
-      x = FloatVector.broadcast(S, ap[ak + 3]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      c32 = x.fma(b2, c32);
-      x = FloatVector.broadcast(S, ap[ak + 4]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-      c42 = x.fma(b2, c42);
-      x = FloatVector.broadcast(S, ap[ak + 5]);
-      c50 = x.fma(b0, c50);
-      c51 = x.fma(b1, c51);
-      c52 = x.fma(b2, c52);
-      x = FloatVector.broadcast(S, ap[ak + 6]);
-      c60 = x.fma(b0, c60);
-      c61 = x.fma(b1, c61);
-      c62 = x.fma(b2, c62);
-      x = FloatVector.broadcast(S, ap[ak + 7]);
-      c70 = x.fma(b0, c70);
-      c71 = x.fma(b1, c71);
-      c72 = x.fma(b2, c72);
-    }
-    c00.intoArray(t, 0);
-    c01.intoArray(t, L);
-    c02.intoArray(t, 2 * L);
-    c10.intoArray(t, NR);
-    c11.intoArray(t, NR + L);
-    c12.intoArray(t, NR + 2 * L);
-    c20.intoArray(t, 2 * NR);
-    c21.intoArray(t, 2 * NR + L);
-    c22.intoArray(t, 2 * NR + 2 * L);
-    c30.intoArray(t, 3 * NR);
-    c31.intoArray(t, 3 * NR + L);
-    c32.intoArray(t, 3 * NR + 2 * L);
-    c40.intoArray(t, 4 * NR);
-    c41.intoArray(t, 4 * NR + L);
-    c42.intoArray(t, 4 * NR + 2 * L);
-    c50.intoArray(t, 5 * NR);
-    c51.intoArray(t, 5 * NR + L);
-    c52.intoArray(t, 5 * NR + 2 * L);
-    c60.intoArray(t, 6 * NR);
-    c61.intoArray(t, 6 * NR + L);
-    c62.intoArray(t, 6 * NR + 2 * L);
-    c70.intoArray(t, 7 * NR);
-    c71.intoArray(t, 7 * NR + L);
-    c72.intoArray(t, 7 * NR + 2 * L);
+  private static FloatVector widen(byte[] pb, int o) {
+    return (FloatVector) ByteVector.fromArray(BS, pb, o).convertShape(VectorOperators.B2F, S, 0);
   }
 
   /** One row: a[ao .. ao+k) times one panel, into {@code t}[0, NR). */

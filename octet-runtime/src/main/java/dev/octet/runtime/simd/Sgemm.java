@@ -118,7 +118,7 @@ public final class Sgemm {
         });
   }
 
-  private static void kernel8(
+  static void kernel8(
       float[] ap,
       int ao,
       float[] pb,

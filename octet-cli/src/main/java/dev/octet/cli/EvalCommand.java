@@ -3,7 +3,6 @@ package dev.octet.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.octet.core.OctetException;
-import dev.octet.core.Tensor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.ModelSummary;
 import dev.octet.core.onnx.OnnxModels;
@@ -156,13 +155,9 @@ final class EvalCommand implements Callable<Integer> {
     };
   }
 
-  /** Bytes of the constants Octet's session keeps (weights after planning and folding). */
+  /** Bytes Octet's session keeps: constants after folding, and the weights its kernels packed. */
   static long residentBytes(OctetEngine e) {
-    long sum = 0;
-    for (Tensor t : e.session().plan().constants()) {
-      sum += t == null ? 0 : t.byteSize();
-    }
-    return sum;
+    return e.session().plan().residentBytes();
   }
 
   private static String format(Object v) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.ModelSummary;
 import dev.octet.core.onnx.OnnxModels;
+import dev.octet.runtime.Plan;
+import dev.octet.runtime.Session;
+import dev.octet.runtime.SessionOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,13 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print a JSON object instead of text")
   boolean json;
 
+  @Option(
+      names = "--plan",
+      description =
+          "plan the model in Octet's runtime and show its kernels, which Q/DQ groups run as integer"
+              + " kernels, which stay in float and why, and the bytes the session keeps")
+  boolean plan;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -46,8 +56,40 @@ final class InspectCommand implements Callable<Integer> {
     } else {
       printText(out, s);
     }
+    if (plan) {
+      printPlan(out, m);
+    }
     out.flush();
     return 0;
+  }
+
+  private static void printPlan(PrintWriter out, Model m) {
+    try (Session session = Session.create(m, SessionOptions.defaults().withThreads(1))) {
+      Plan p = session.plan();
+      Map<String, Long> kernels =
+          p.steps().stream()
+              .map(
+                  st ->
+                      st.node().domain().isEmpty()
+                          ? st.node().opType()
+                          : st.node().domain() + "." + st.node().opType())
+              .collect(
+                  Collectors.groupingBy(k -> k, java.util.TreeMap::new, Collectors.counting()));
+      out.printf(
+          "plan:       %d steps, %d nodes folded into constants, %,d bytes resident (constants"
+              + " and packed weights)%n",
+          p.steps().size(), p.folded().size(), p.residentBytes());
+      out.println(
+          "kernels:    "
+              + kernels.entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue())
+                  .collect(Collectors.joining(", ")));
+      out.printf("integer:    %d Q/DQ group(s) run as integer kernels%n", p.integerGroups().size());
+      p.integerGroups().forEach(g -> out.println("  " + g));
+      out.printf(
+          "float:      %d op(s) next to Q/DQ nodes compute in float%n", p.floatGroups().size());
+      p.floatGroups().forEach(g -> out.println("  " + g));
+    }
   }
 
   private void printText(PrintWriter out, ModelSummary s) throws Exception {

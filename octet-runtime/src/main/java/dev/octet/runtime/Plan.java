@@ -36,6 +36,21 @@ public record Plan(
    */
   public record Step(Node node, Kernel kernel, int[] inputs, int[] outputs, int[] freeAfter) {}
 
+  /**
+   * Bytes the session keeps for the model: its constants (initializers and folded values) plus the
+   * weights its kernels packed at planning time.
+   */
+  public long residentBytes() {
+    long sum = 0;
+    for (Tensor t : constants) {
+      sum += t == null ? 0 : t.byteSize();
+    }
+    for (Step s : steps) {
+      sum += s.kernel().packedBytes();
+    }
+    return sum;
+  }
+
   public int slot(String value) {
     Integer s = slots.get(value);
     if (s == null) {

@@ -132,9 +132,12 @@ public final class QdqFusion {
     if (!constantParams(w)) {
       return "the weight's scale or zero point is not constant";
     }
+    boolean conv = n.opType().equals("Conv");
+    if (!perChannelAlong(w, conv ? 0 : -1)) {
+      return "the weight's scales are not per output channel";
+    }
     List<String> absorbed = new ArrayList<>();
     Node q = quantizedOutput(n.output(0), absorbed);
-    boolean conv = n.opType().equals("Conv");
     if (q == null) {
       if (!conv && target == Target.RUNTIME) {
         return matMulToFloat(n, a, w);
@@ -200,6 +203,9 @@ public final class QdqFusion {
     }
     if (!scalarParams(a) || !constantParams(b)) {
       return "a scale or zero point is not constant";
+    }
+    if (!perChannelAlong(b, n.attributes().getInt("transB", 0) != 0 ? 0 : -1)) {
+      return "the weight's scales are not per output column";
     }
     if (n.attributes().getFloat("beta", 1f) != 1f) {
       return "beta is not 1";
@@ -421,6 +427,23 @@ public final class QdqFusion {
     return g.constant(dq.input(1)).isPresent()
         && g.constant(dq.input(2)).isPresent()
         && !dq.attributes().has("block_size");
+  }
+
+  /**
+   * True when a weight's DequantizeLinear is per tensor, or per axis along {@code axis} (negative:
+   * from the end) of its input, which is where the fused kernels expect output channels.
+   */
+  private boolean perChannelAlong(Node dq, int axis) {
+    if (g.constant(dq.input(1)).map(t -> t.size() == 1).orElse(false)) {
+      return true;
+    }
+    Optional<Tensor> w = g.constant(dq.input(0));
+    if (w.isEmpty()) {
+      return false;
+    }
+    int rank = w.get().rank();
+    long a = dq.attributes().getInt("axis", 1);
+    return (a < 0 ? a + rank : a) == (axis < 0 ? axis + rank : axis);
   }
 
   private boolean sameParams(Node dq, Node q) {

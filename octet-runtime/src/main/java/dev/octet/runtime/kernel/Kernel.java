@@ -18,4 +18,9 @@ public interface Kernel {
    * @return one entry per node output; null for an optional output the node does not produce
    */
   Tensor[] run(ExecContext ctx, Tensor[] inputs);
+
+  /** Bytes of constants this kernel prepared at planning time (packed weights), for accounting. */
+  default long packedBytes() {
+    return 0;
+  }
 }

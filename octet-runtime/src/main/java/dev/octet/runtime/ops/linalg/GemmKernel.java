@@ -23,6 +23,11 @@ public final class GemmKernel implements Kernel {
   private final boolean transB;
   private final PackedB packedB;
 
+  @Override
+  public long packedBytes() {
+    return packedB == null ? 0 : packedB.bytes();
+  }
+
   public GemmKernel(OpContext op) {
     alpha = op.attrs().getFloat("alpha", 1f);
     beta = op.attrs().getFloat("beta", 1f);

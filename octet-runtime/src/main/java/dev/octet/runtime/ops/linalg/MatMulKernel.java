@@ -21,6 +21,11 @@ import java.util.Arrays;
 public final class MatMulKernel implements Kernel {
   private final PackedB packedWeight;
 
+  @Override
+  public long packedBytes() {
+    return packedWeight == null ? 0 : packedWeight.bytes();
+  }
+
   public MatMulKernel(OpContext op) {
     Tensor b = op.constant(1);
     this.packedWeight =

@@ -21,6 +21,16 @@ import java.util.Arrays;
 public final class ConvKernel implements Kernel {
   private final OpContext op;
   private final PackedA[] packedWeights;
+
+  @Override
+  public long packedBytes() {
+    long s = 0;
+    for (PackedA p : packedWeights == null ? new PackedA[0] : packedWeights) {
+      s += p == null ? 0 : 4L * p.data().length;
+    }
+    return s;
+  }
+
   private final boolean relu;
 
   public ConvKernel(OpContext op) {

@@ -66,7 +66,7 @@ public final class ConvIntegerKernel implements Kernel {
     return out;
   }
 
-  /** Bytes of packed weights this kernel holds. */
+  @Override
   public long packedBytes() {
     long s = 0;
     for (IntegerMatMul.Weights w : packed == null ? new IntegerMatMul.Weights[0] : packed) {

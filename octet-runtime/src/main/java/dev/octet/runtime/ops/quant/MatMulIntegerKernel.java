@@ -38,7 +38,7 @@ public final class MatMulIntegerKernel implements Kernel {
             : null;
   }
 
-  /** Bytes of packed weights this kernel holds. */
+  @Override
   public long packedBytes() {
     return constantB == null ? 0 : constantB.bytes();
   }

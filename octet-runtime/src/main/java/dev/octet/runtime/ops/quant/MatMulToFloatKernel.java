@@ -46,7 +46,7 @@ public final class MatMulToFloatKernel implements Kernel {
     return dynamic ? 4 : 6;
   }
 
-  /** Bytes of packed weights this kernel holds. */
+  @Override
   public long packedBytes() {
     return constantB == null ? 0 : constantB.bytes();
   }

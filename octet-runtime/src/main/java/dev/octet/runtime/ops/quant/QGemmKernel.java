@@ -37,6 +37,11 @@ public final class QGemmKernel implements Kernel {
             : null;
   }
 
+  @Override
+  public long packedBytes() {
+    return constantB == null ? 0 : constantB.bytes();
+  }
+
   private static Tensor at(Tensor[] in, int i) {
     return i < in.length ? in[i] : null;
   }

@@ -148,6 +148,36 @@ class StaticQuantizationTest {
     assertTrue(
         ops.getOrDefault("com.microsoft.QLinearConv", 0) + ops.getOrDefault("QLinearConv", 0) >= 20,
         ops.toString());
+
+    // Octet runs the QDQ model as integer kernels and its QOperator form (QLinearConv and ONNX
+    // Runtime's com.microsoft QLinearConcat, QLinearGlobalAveragePool) with ORT's predictions
+    Model qop = StaticQuantizer.qoperator(int8);
+    Map<String, Integer> qopOps = ModelSummary.of(qop).opTypes();
+    assertTrue(qopOps.getOrDefault("com.microsoft.QLinearConcat", 0) == 8, qopOps.toString());
+    int sameQdq = 0;
+    int sameQop = 0;
+    try (OctetEngine octetQdq = new OctetEngine(int8, 2);
+        Engine octetQop = new OctetEngine(qop, 2);
+        Engine ortQdq = new OrtEngine(int8, 2);
+        Engine ortQop = new OrtEngine(qop, 2)) {
+      String groups = String.join("\n", octetQdq.session().plan().integerGroups());
+      assertTrue(
+          groups.split("-> QLinearConv", -1).length - 1 == 26
+              && groups.contains("QLinearConcat")
+              && groups.contains("QLinearGlobalAveragePool")
+              && groups.contains("-> MaxPool"),
+          groups);
+      for (int i = 0; i < all.size(); i++) {
+        Map<String, Tensor> in = Map.of("data_0", all.get(i));
+        int a = argmax(ortQdq.run(in).values().iterator().next().floats());
+        sameQdq += a == argmax(octetQdq.run(in).values().iterator().next().floats()) ? 1 : 0;
+        int b = argmax(ortQop.run(in).values().iterator().next().floats());
+        sameQop += b == argmax(octetQop.run(in).values().iterator().next().floats()) ? 1 : 0;
+      }
+    }
+    System.out.printf(
+        "SqueezeNet INT8, Octet = ORT top-1: QDQ %d/500, QOperator %d/500%n", sameQdq, sameQop);
+    assertTrue(sameQdq >= 498 && sameQop >= 498, sameQdq + ", " + sameQop);
   }
 
   @Test

@@ -178,7 +178,7 @@ public final class StaticQuantizer {
    * The QOperator form: the runtime's Q/DQ group fusion for files (QLinearConv, QLinearMatMul and
    * ONNX Runtime's com.microsoft QLinear ops), importing that domain when it is used.
    */
-  static Model qoperator(Model m) {
+  public static Model qoperator(Model m) {
     Graph g = QdqFusion.apply(m.graph(), QdqFusion.Target.FILE).graph();
     Model out = m.withGraph(g);
     boolean contrib = g.nodes().stream().anyMatch(n -> n.domain().equals(QdqFusion.MS));

@@ -1,7 +1,10 @@
 package dev.octet.runtime.simd;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,6 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class QuantVec {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
+  private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+  private static final VectorSpecies<Byte> BS =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
   /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to nearest, ties to even. */
   private static final float MAGIC = 12582912f;
@@ -38,6 +44,43 @@ public final class QuantVec {
       hi = Math.max(hi, x[o + i]);
     }
     return new float[] {lo, hi};
+  }
+
+  /**
+   * Requantizes a row-major int32 matrix [rows][n] to 8 bits: out[r][j] = saturate(round_half_even(
+   * (acc[r][j] + bias[j]) * mult[j]) + zp), as bytes in the same layout.
+   */
+  public static void requantize(
+      int[] acc,
+      int rows,
+      int n,
+      int[] bias,
+      float[] mult,
+      int zp,
+      int qmin,
+      int qmax,
+      byte[] out) {
+    float lo = qmin - zp;
+    float hi = qmax - zp;
+    for (int r = 0; r < rows; r++) {
+      int o = r * n;
+      int j = 0;
+      if (Simd.ENABLED) {
+        FloatVector magic = FloatVector.broadcast(S, MAGIC);
+        for (; j <= n - L; j += L) {
+          IntVector v = IntVector.fromArray(IS, acc, o + j).add(IntVector.fromArray(IS, bias, j));
+          FloatVector f = (FloatVector) v.convert(VectorOperators.I2F, 0);
+          f = f.mul(FloatVector.fromArray(S, mult, j)).max(lo).min(hi).add(magic).sub(magic);
+          IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
+          ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o + j);
+        }
+      }
+      for (; j < n; j++) {
+        float f = (acc[o + j] + bias[j]) * mult[j];
+        f = Math.max(lo, Math.min(hi, f));
+        out[o + j] = (byte) ((int) Math.rint(f) + zp);
+      }
+    }
   }
 
   /**

@@ -26,6 +26,16 @@ public final class PoolKernel implements Kernel {
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor x = in[0];
+    if (x.dtype() == DType.UINT8 || x.dtype() == DType.INT8) {
+      // 8-bit values (integer MaxPool of a QDQ model) pool exactly in float and convert back
+      Tensor f = run(ctx, new Tensor[] {Tensor.wrap(x.toFloatArray(), x.shape())})[0];
+      float[] v = f.floats();
+      byte[] out = new byte[v.length];
+      for (int i = 0; i < v.length; i++) {
+        out[i] = (byte) (int) v[i];
+      }
+      return new Tensor[] {Tensor.wrap(x.dtype(), f.shape(), out)};
+    }
     if (x.dtype() != DType.FLOAT) {
       // integer and other float types pool exactly through float32 (8-bit integers are exact)
       Tensor[] f = run(ctx, new Tensor[] {Tensor.wrap(x.toFloatArray(), x.shape())});

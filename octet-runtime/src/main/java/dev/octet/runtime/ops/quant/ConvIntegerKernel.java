@@ -7,6 +7,7 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.nn.ConvGeometry;
+import dev.octet.runtime.simd.QuantVec;
 import dev.octet.runtime.simd.Simd;
 import java.util.Arrays;
 
@@ -98,24 +99,91 @@ public final class ConvIntegerKernel implements Kernel {
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int[] zx = IntegerMatMul.zeroPoints(in.length > 2 ? in[2] : null);
     boolean unsigned = IntegerMatMul.eightBit(x, "X");
-    int[] acc = new int[batch * m * outSize];
+    Output out = qlinear ? new Output(in, m, batch * m * outSize) : null;
+    int[] acc = qlinear ? null : new int[batch * m * outSize];
     float[] patches = new float[outSize * cg * kSize];
     for (int n = 0; n < batch; n++) {
       for (int gi = 0; gi < groups; gi++) {
         int xBase = (n * c + gi * cg) * inSize;
-        patches(x.bytes(), unsigned, zx[0], xBase, cg, spatial, g, patches);
+        if (g.isPointwise()) {
+          pointwise(x.bytes(), unsigned, zx[0], xBase, cg, outSize, patches);
+        } else {
+          patches(x.bytes(), unsigned, zx[0], xBase, cg, spatial, g, patches);
+        }
         int[] part = IntegerMatMul.multiply(patches, outSize, b[gi], ctx);
-        for (int p = 0; p < outSize; p++) {
-          for (int j = 0; j < mg; j++) {
-            acc[(n * m + gi * mg + j) * outSize + p] = part[p * mg + j];
+        // back to [channel][position]: QLinearConv requantizes the [position][channel] result
+        // (vectorised along channels), then transposes the bytes
+        int base = (n * m + gi * mg) * outSize;
+        if (out != null) {
+          out.group(part, outSize, mg, gi * mg, base);
+        } else {
+          for (int p = 0; p < outSize; p++) {
+            for (int j = 0; j < mg; j++) {
+              acc[base + j * outSize + p] = part[p * mg + j];
+            }
           }
         }
       }
     }
     int[] shape = g.outputShape(batch, m);
-    return qlinear
-        ? requantized(in, acc, shape, m, outSize)
-        : new Tensor[] {Tensor.wrap(acc, shape)};
+    return new Tensor[] {
+      out != null ? Tensor.wrap(out.type, shape, out.values) : Tensor.wrap(acc, shape)
+    };
+  }
+
+  /** The 1x1, stride 1, unpadded case: A[p][ci] = x[ci][p] - zx, a transpose. */
+  private static void pointwise(
+      byte[] x, boolean unsigned, int zx, int xBase, int channels, int positions, float[] a) {
+    for (int ci = 0; ci < channels; ci++) {
+      int src = xBase + ci * positions;
+      for (int p = 0; p < positions; p++) {
+        a[p * channels + ci] = (unsigned ? x[src + p] & 0xff : x[src + p]) - zx;
+      }
+    }
+  }
+
+  /** QLinearConv's output: bias, per-channel multiplier sx * sw / sy, zero point, saturation. */
+  private final class Output {
+    final DType type;
+    final byte[] values;
+    final float[] mult;
+    final int[] bias;
+    final int zy;
+
+    Output(Tensor[] in, int m, int size) {
+      float sx = in[1].toFloatArray()[0];
+      float[] sw = in[4].toFloatArray();
+      float sy = in[6].toFloatArray()[0];
+      this.type = in[7].dtype();
+      this.zy = (int) Numeric.toLongs(in[7])[0];
+      this.values = new byte[size];
+      if (sw.length != 1 && sw.length != m) {
+        throw op.error("w_scale has " + sw.length + " values for " + m + " output channels");
+      }
+      this.mult = new float[m];
+      for (int oc = 0; oc < m; oc++) {
+        mult[oc] = sx * sw[sw.length == 1 ? 0 : oc] / sy;
+      }
+      this.bias = in.length > 8 && in[8] != null ? in[8].ints() : new int[m];
+    }
+
+    /** Requantizes a group's [position][mg] result into values[base + j * positions + p]. */
+    void group(int[] part, int positions, int mg, int oc0, int base) {
+      int[] b = java.util.Arrays.copyOfRange(bias, oc0, oc0 + mg);
+      float[] mc = java.util.Arrays.copyOfRange(mult, oc0, oc0 + mg);
+      byte[] rows = new byte[positions * mg];
+      QuantVec.requantize(
+          part, positions, mg, b, mc, zy, (int) type.minValue(), (int) type.maxValue(), rows);
+      for (int p0 = 0; p0 < positions; p0 += 64) {
+        int p1 = Math.min(positions, p0 + 64);
+        for (int j = 0; j < mg; j++) {
+          int dst = base + j * positions;
+          for (int p = p0; p < p1; p++) {
+            values[dst + p] = rows[p * mg + j];
+          }
+        }
+      }
+    }
   }
 
   /** A[p][ci * kSize + kk] = x[ci][window of p at kk] - zx, 0 outside the input. */
@@ -164,30 +232,5 @@ public final class ConvIntegerKernel implements Kernel {
         }
       }
     }
-  }
-
-  private Tensor[] requantized(Tensor[] in, int[] acc, int[] shape, int m, int outSize) {
-    float sx = in[1].toFloatArray()[0];
-    float[] sw = in[4].toFloatArray();
-    float sy = in[6].toFloatArray()[0];
-    DType type = in[7].dtype();
-    long zy = Numeric.toLongs(in[7])[0];
-    long[] bias = in.length > 8 && in[8] != null ? Numeric.toLongs(in[8]) : null;
-    if (sw.length != 1 && sw.length != m) {
-      throw op.error("w_scale has " + sw.length + " values for " + m + " output channels");
-    }
-    long lo = type.minValue();
-    long hi = type.maxValue();
-    float[] mult = new float[m];
-    for (int oc = 0; oc < m; oc++) {
-      mult[oc] = sx * sw[sw.length == 1 ? 0 : oc] / sy;
-    }
-    long[] q = new long[acc.length];
-    for (int i = 0; i < acc.length; i++) {
-      int oc = (i / outSize) % m;
-      int v = acc[i] + (bias == null ? 0 : (int) bias[oc]);
-      q[i] = IntegerMatMul.requantize(v, mult[oc], zy, lo, hi);
-    }
-    return new Tensor[] {Numeric.fromLongs(type, shape, q)};
   }
 }

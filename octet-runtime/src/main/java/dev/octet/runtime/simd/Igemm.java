@@ -3,6 +3,7 @@ package dev.octet.runtime.simd;
 import dev.octet.runtime.kernel.ExecContext;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,6 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Igemm {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
+  private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
   private static final VectorSpecies<Byte> BS =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
   private static final int MR = Sgemm.MR;
@@ -106,19 +108,71 @@ public final class Igemm {
         });
   }
 
+  /**
+   * C = A * B (overwriting C) for 8-bit A (convolution weights, stored values) and B holding
+   * integers of magnitude at most 255 as floats (patches minus the input's zero point). C[i][j] =
+   * c[cOff + i*ldc + j].
+   */
+  public static void multiply(PackedA8 a, PackedB b, int[] c, int cOff, int ldc, ExecContext ctx) {
+    int m = a.m;
+    int k = b.k;
+    int n = b.n;
+    if (a.k != k) {
+      throw new IllegalArgumentException("A has " + a.k + " columns, B " + k + " rows");
+    }
+    if (!Simd.ENABLED) {
+      IgemmReference.multiply(a, b, c, cOff, ldc);
+      return;
+    }
+    int blocks = (m + MC - 1) / MC;
+    int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (4 * k * NR)));
+    int groups = (b.panels + group - 1) / group;
+    int tiles = groups * blocks * group;
+    long work = (long) m * n * k;
+    ctx.parallelFor(
+        tiles,
+        work < (1 << 20) ? tiles : 1,
+        (t0, t1) -> {
+          float[] t = new float[MR * NR];
+          float[] rows = new float[Math.min(k, KC) * MR];
+          for (int tile = t0; tile < t1; tile++) {
+            int g = tile / (blocks * group);
+            int block = (tile / group) % blocks;
+            int p = g * group + tile % group;
+            if (p >= b.panels) {
+              continue;
+            }
+            int j0 = p * NR;
+            int cols = Math.min(NR, n - j0);
+            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+              for (int k0 = 0; k0 < k; k0 += KC) {
+                int len = Math.min(KC, k - k0);
+                // the 8-row panel chunk widened to floats (1/48 of the multiply-adds it feeds)
+                widenScalar(a.data, i0 * k + k0 * MR, len * MR, rows);
+                Sgemm.kernel8(rows, 0, b.data, p * k * NR + k0 * NR, len, t, 0, NR, MR, NR);
+                add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
+              }
+            }
+          }
+        });
+  }
+
   /** Adds (or, for the first chunk, stores) the exact float tile to C as int. */
   private static void add(float[] t, int[] c, int co, int ldc, int rows, int cols, boolean first) {
     for (int r = 0; r < rows; r++) {
       int o = co + r * ldc;
       int s = r * NR;
-      if (first) {
-        for (int j = 0; j < cols; j++) {
-          c[o + j] = (int) t[s + j];
+      int j = 0;
+      for (; j <= cols - L; j += L) {
+        IntVector v =
+            (IntVector) FloatVector.fromArray(S, t, s + j).convert(VectorOperators.F2I, 0);
+        if (!first) {
+          v = v.add(IntVector.fromArray(IS, c, o + j));
         }
-      } else {
-        for (int j = 0; j < cols; j++) {
-          c[o + j] += (int) t[s + j];
-        }
+        v.intoArray(c, o + j);
+      }
+      for (; j < cols; j++) {
+        c[o + j] = first ? (int) t[s + j] : c[o + j] + (int) t[s + j];
       }
     }
   }
@@ -132,6 +186,17 @@ public final class Igemm {
 
   private static FloatVector widen(byte[] pb, int o) {
     return (FloatVector) ByteVector.fromArray(BS, pb, o).convertShape(VectorOperators.B2F, S, 0);
+  }
+
+  /** dst[0, n) = src[o, o + n) as floats, any n. */
+  private static void widenScalar(byte[] src, int o, int n, float[] dst) {
+    int i = 0;
+    for (; i <= n - L; i += L) {
+      widen(src, o + i).intoArray(dst, i);
+    }
+    for (; i < n; i++) {
+      dst[i] = src[o + i];
+    }
   }
 
   /** One row: a[ao .. ao+k) times one panel, into {@code t}[0, NR). */

@@ -17,4 +17,19 @@ public final class IgemmReference {
       }
     }
   }
+
+  /** C[i][j] = sum_k A[i][k] * (int) B[k][j] in int32 (A's stored values, B packed floats). */
+  public static void multiply(PackedA8 a, PackedB b, int[] c, int cOff, int ldc) {
+    float[] pb = b.data;
+    for (int i = 0; i < a.m; i++) {
+      for (int j = 0; j < b.n; j++) {
+        int s = 0;
+        int col = (j / Sgemm.NR) * b.k * Sgemm.NR + j % Sgemm.NR;
+        for (int kk = 0; kk < b.k; kk++) {
+          s += a.get(i, kk) * (int) pb[col + kk * Sgemm.NR];
+        }
+        c[cOff + i * ldc + j] = s;
+      }
+    }
+  }
 }

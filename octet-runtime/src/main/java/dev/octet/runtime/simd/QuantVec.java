@@ -23,6 +23,61 @@ public final class QuantVec {
 
   private QuantVec() {}
 
+  /** dst[i] = src[o + i] - zp for n 8-bit values (uint8 when {@code unsigned}), as floats. */
+  public static void widenShifted(byte[] src, int o, int n, boolean unsigned, int zp, float[] dst) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      FloatVector z = FloatVector.broadcast(S, zp);
+      VectorOperators.Conversion<Byte, Integer> widen =
+          unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+      for (; i <= n - L; i += L) {
+        IntVector v = (IntVector) ByteVector.fromArray(BS, src, o + i).convertShape(widen, IS, 0);
+        ((FloatVector) v.convert(VectorOperators.I2F, 0)).sub(z).intoArray(dst, i);
+      }
+    }
+    for (; i < n; i++) {
+      dst[i] = (unsigned ? src[o + i] & 0xff : src[o + i]) - zp;
+    }
+  }
+
+  /** QuantizeLinear per tensor to 8 bits: out[i] = saturate(round_half_even(x[i] / scale) + zp). */
+  public static void quantize8(
+      float[] x, int n, float scale, int zp, int qmin, int qmax, byte[] out) {
+    float lo = qmin - zp;
+    float hi = qmax - zp;
+    int i = 0;
+    if (Simd.ENABLED) {
+      FloatVector vs = FloatVector.broadcast(S, scale);
+      FloatVector magic = FloatVector.broadcast(S, MAGIC);
+      for (; i <= n - L; i += L) {
+        FloatVector v = FloatVector.fromArray(S, x, i).div(vs).max(lo).min(hi);
+        v = v.add(magic).sub(magic);
+        v = v.blend(0f, v.test(VectorOperators.IS_NAN));
+        IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp);
+        ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, i);
+      }
+    }
+    for (; i < n; i++) {
+      float v = Math.min(hi, Math.max(lo, x[i] / scale));
+      out[i] = (byte) ((v != v ? 0 : (int) Math.rint(v)) + zp);
+    }
+  }
+
+  /** DequantizeLinear per tensor from 8 bits: out[i] = (q[i] - zp) * scale. */
+  public static void dequantize8(
+      byte[] q, int n, boolean unsigned, int zp, float scale, float[] out) {
+    widenShifted(q, 0, n, unsigned, zp, out);
+    int i = 0;
+    if (Simd.ENABLED) {
+      for (; i <= n - L; i += L) {
+        FloatVector.fromArray(S, out, i).mul(scale).intoArray(out, i);
+      }
+    }
+    for (; i < n; i++) {
+      out[i] *= scale;
+    }
+  }
+
   /** {min(0, x...), max(0, x...)}: the range DynamicQuantizeLinear uses. */
   public static float[] rangeWithZero(float[] x, int o, int n) {
     float lo = 0;
@@ -47,39 +102,28 @@ public final class QuantVec {
   }
 
   /**
-   * Requantizes a row-major int32 matrix [rows][n] to 8 bits: out[r][j] = saturate(round_half_even(
-   * (acc[r][j] + bias[j]) * mult[j]) + zp), as bytes in the same layout.
+   * Requantizes acc[o, o + n) to 8 bits with one bias and multiplier: out[i] = saturate(
+   * round_half_even((acc[i] + bias) * mult) + zp), written at the same index.
    */
   public static void requantize(
-      int[] acc,
-      int rows,
-      int n,
-      int[] bias,
-      float[] mult,
-      int zp,
-      int qmin,
-      int qmax,
-      byte[] out) {
+      int[] acc, int o, int n, int bias, float mult, int zp, int qmin, int qmax, byte[] out) {
     float lo = qmin - zp;
     float hi = qmax - zp;
-    for (int r = 0; r < rows; r++) {
-      int o = r * n;
-      int j = 0;
-      if (Simd.ENABLED) {
-        FloatVector magic = FloatVector.broadcast(S, MAGIC);
-        for (; j <= n - L; j += L) {
-          IntVector v = IntVector.fromArray(IS, acc, o + j).add(IntVector.fromArray(IS, bias, j));
-          FloatVector f = (FloatVector) v.convert(VectorOperators.I2F, 0);
-          f = f.mul(FloatVector.fromArray(S, mult, j)).max(lo).min(hi).add(magic).sub(magic);
-          IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
-          ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o + j);
-        }
+    int i = 0;
+    if (Simd.ENABLED) {
+      FloatVector magic = FloatVector.broadcast(S, MAGIC);
+      for (; i <= n - L; i += L) {
+        IntVector v = IntVector.fromArray(IS, acc, o + i).add(bias);
+        FloatVector f = (FloatVector) v.convert(VectorOperators.I2F, 0);
+        f = f.mul(mult).max(lo).min(hi).add(magic).sub(magic);
+        IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
+        ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o + i);
       }
-      for (; j < n; j++) {
-        float f = (acc[o + j] + bias[j]) * mult[j];
-        f = Math.max(lo, Math.min(hi, f));
-        out[o + j] = (byte) ((int) Math.rint(f) + zp);
-      }
+    }
+    for (; i < n; i++) {
+      float f = (acc[o + i] + bias) * mult;
+      f = Math.max(lo, Math.min(hi, f));
+      out[o + i] = (byte) ((int) Math.rint(f) + zp);
     }
   }
 

@@ -57,6 +57,32 @@ class IgemmTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"1, 9, 1, true", "7, 27, 3025, false", "16, 576, 169, true", "70, 1100, 50, false"})
+  void byteLeftOperandMatchesReference(int m, int k, int n, boolean unsigned) {
+    Random r = new Random(m + 17L * k + n);
+    byte[] a = new byte[m * k];
+    r.nextBytes(a);
+    float[] b = new float[k * n];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = i % 11 == 0 ? 255 : r.nextInt(511) - 255;
+    }
+    PackedA8 pa = PackedA8.pack(a, 0, k, m, k, unsigned);
+    PackedB pb = PackedB.pack(b, 0, n, k, n, false);
+    int[] fast = new int[m * n];
+    Igemm.multiply(pa, pb, fast, 0, n, new ExecContext(new WorkerPool(2), 2));
+    int[] ref = new int[m * n];
+    IgemmReference.multiply(pa, pb, ref, 0, n);
+    assertArrayEquals(ref, fast);
+    int v = unsigned ? (a[0] & 0xff) - 128 : a[0];
+    long s = 0;
+    for (int kk = 0; kk < k; kk++) {
+      s += (long) (unsigned ? (a[kk] & 0xff) - 128 : a[kk]) * (long) b[kk * n];
+    }
+    assertArrayEquals(
+        new int[] {(int) s}, new int[] {fast[0]}, "C[0][0] by hand (A[0][0] = " + v + ")");
+  }
+
+  @ParameterizedTest
   @CsvSource({"5, 33, 50", "20, 700, 97"})
   void transposedPackingMatches(int m, int k, int n) {
     Random r = new Random(k);

@@ -9,10 +9,10 @@ import dev.octet.runtime.simd.Sgemm;
  * offset)][output position], out-of-bounds (padding) reads 0. One pass, no intermediate matrix. Any
  * number of spatial dimensions; the panels are filled in parallel.
  */
-final class Im2Col {
+public final class Im2Col {
   private Im2Col() {}
 
-  static PackedB pack(
+  public static PackedB pack(
       float[] x, int xOff, int channels, int[] in, ConvGeometry g, ExecContext ctx) {
     if (in.length == 2) {
       return pack2d(x, xOff, channels, in[0], in[1], g, ctx);

@@ -7,6 +7,7 @@ import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
+import dev.octet.runtime.simd.QuantVec;
 import java.util.Arrays;
 
 /**
@@ -28,7 +29,9 @@ public final class PoolKernel implements Kernel {
     Tensor x = in[0];
     if (x.dtype() == DType.UINT8 || x.dtype() == DType.INT8) {
       // 8-bit values (integer MaxPool of a QDQ model) pool exactly in float and convert back
-      Tensor f = run(ctx, new Tensor[] {Tensor.wrap(x.toFloatArray(), x.shape())})[0];
+      float[] xf = new float[x.size()];
+      QuantVec.widenShifted(x.bytes(), 0, xf.length, x.dtype() == DType.UINT8, 0, xf);
+      Tensor f = run(ctx, new Tensor[] {Tensor.wrap(xf, x.shape())})[0];
       float[] v = f.floats();
       byte[] out = new byte[v.length];
       for (int i = 0; i < v.length; i++) {

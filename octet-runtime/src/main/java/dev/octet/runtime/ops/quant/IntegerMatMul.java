@@ -7,6 +7,7 @@ import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.simd.Igemm;
 import dev.octet.runtime.simd.PackedB8;
+import dev.octet.runtime.simd.QuantVec;
 
 /**
  * The exact 8-bit matrix product shared by the integer kernels: Y[M][N] = sum_k (A[m][k] - za) *
@@ -105,12 +106,14 @@ public final class IntegerMatMul {
     }
     byte[] v = a.bytes();
     float[] out = new float[m * k];
+    if (za.length == 1) {
+      QuantVec.widenShifted(v, off, m * k, unsigned, za[0], out);
+      return out;
+    }
+    float[] row = new float[k];
     for (int i = 0; i < m; i++) {
-      int z = za[za.length == 1 ? 0 : i];
-      int base = off + i * k;
-      for (int kk = 0; kk < k; kk++) {
-        out[i * k + kk] = (unsigned ? v[base + kk] & 0xff : v[base + kk]) - z;
-      }
+      QuantVec.widenShifted(v, off + i * k, k, unsigned, za[i], row);
+      System.arraycopy(row, 0, out, i * k, k);
     }
     return out;
   }

@@ -8,6 +8,7 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.Shapes;
+import dev.octet.runtime.simd.QuantVec;
 
 /**
  * QuantizeLinear and DequantizeLinear: y = saturate(round_half_even(x / scale) + zero_point) and x
@@ -86,12 +87,24 @@ public final class QuantizeLinear implements Kernel {
         }
       }
       float[] xv = x.toFloatArray();
+      if (channelOf == null && type.bits() == 8) {
+        byte[] out = new byte[xv.length];
+        QuantVec.quantize8(xv, xv.length, s[0], (int) z[0], (int) qmin, (int) qmax, out);
+        return new Tensor[] {Tensor.wrap(type, shape, out)};
+      }
       long[] q = new long[xv.length];
       for (int i = 0; i < xv.length; i++) {
         int c = channelOf == null ? 0 : channelOf[i];
         q[i] = quantize(xv[i], s[c], z[c], qmin, qmax);
       }
       return new Tensor[] {Numeric.fromLongs(type, shape, q)};
+    }
+    if (channelOf == null
+        && (x.dtype() == DType.UINT8 || x.dtype() == DType.INT8)
+        && scale.dtype() == DType.FLOAT) {
+      float[] out = ctx.floats(x.size());
+      QuantVec.dequantize8(x.bytes(), out.length, x.dtype() == DType.UINT8, (int) z[0], s[0], out);
+      return new Tensor[] {Tensor.wrap(out, shape)};
     }
     long[] q = Numeric.toLongs(x);
     float[] out = ctx.floats(q.length);

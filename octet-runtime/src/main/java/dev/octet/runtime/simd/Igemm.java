@@ -75,7 +75,50 @@ public final class Igemm {
           });
       return;
     }
-    float[] ap = PackedA.pack(a, aOff, lda, m, k).data();
+    multiply(PackedA.pack(a, aOff, lda, m, k), b, c, cOff, ldc, ctx);
+  }
+
+  /** C = A * B (overwriting C) with A already packed (|A| <= 255 integers as floats). */
+  public static void multiply(PackedA pa, PackedB8 b, int[] c, int cOff, int ldc, ExecContext ctx) {
+    run(pa, b, c, null, cOff, ldc, ctx);
+  }
+
+  /**
+   * C = A * B into float C, for K of at most {@link #KC}: the single chunk's sums are exact
+   * integers in float, so the int32 result and its conversion are skipped.
+   */
+  public static void multiplyToFloat(
+      PackedA pa, PackedB8 b, float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (b.k > KC) {
+      throw new IllegalArgumentException("K = " + b.k + " exceeds one exact chunk (" + KC + ")");
+    }
+    if (!Simd.ENABLED) {
+      int[] ci = new int[pa.m() * b.n];
+      IgemmReference.multiply(pa, b, ci, 0, b.n);
+      for (int i = 0; i < pa.m(); i++) {
+        for (int j = 0; j < b.n; j++) {
+          c[cOff + i * ldc + j] = ci[i * b.n + j];
+        }
+      }
+      return;
+    }
+    run(pa, b, null, c, cOff, ldc, ctx);
+  }
+
+  private static void run(
+      PackedA pa, PackedB8 b, int[] c, float[] cf, int cOff, int ldc, ExecContext ctx) {
+    int m = pa.m();
+    int k = b.k;
+    int n = b.n;
+    if (pa.k() != k) {
+      throw new IllegalArgumentException("A has " + pa.k() + " columns, B " + k + " rows");
+    }
+    if (c != null && !Simd.ENABLED) {
+      IgemmReference.multiply(pa, b, c, cOff, ldc);
+      return;
+    }
+    long work = (long) m * n * k;
+    float[] ap = pa.data();
     int blocks = (m + MC - 1) / MC;
     int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (k * NR)));
     int groups = (b.panels + group - 1) / group;
@@ -100,8 +143,23 @@ public final class Igemm {
               // the chunk of the panel widened to floats once, then reused by every row tile
               widen(b.data, p * k * NR + k0 * NR, len * NR, panel);
               for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-                Sgemm.kernel8(ap, i0 * k + k0 * MR, panel, 0, len, t, 0, NR, MR, NR);
-                add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
+                int rows = Math.min(MR, m - i0);
+                if (cf != null) {
+                  Sgemm.kernel8(
+                      ap,
+                      i0 * k + k0 * MR,
+                      panel,
+                      0,
+                      len,
+                      cf,
+                      cOff + i0 * ldc + j0,
+                      ldc,
+                      rows,
+                      cols);
+                } else {
+                  Sgemm.kernel8(ap, i0 * k + k0 * MR, panel, 0, len, t, 0, NR, MR, NR);
+                  add(t, c, cOff + i0 * ldc + j0, ldc, rows, cols, k0 == 0);
+                }
               }
             }
           }

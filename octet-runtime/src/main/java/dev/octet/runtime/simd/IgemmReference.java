@@ -18,6 +18,18 @@ public final class IgemmReference {
     }
   }
 
+  /** As {@link #multiply(float[], int, int, int, PackedB8, int[], int, int)} with A packed. */
+  public static void multiply(PackedA a, PackedB8 b, int[] c, int cOff, int ldc) {
+    int mr = Sgemm.MR;
+    float[] rows = new float[a.m() * a.k()];
+    for (int i = 0; i < a.m(); i++) {
+      for (int kk = 0; kk < a.k(); kk++) {
+        rows[i * a.k() + kk] = a.data()[(i / mr) * a.k() * mr + kk * mr + i % mr];
+      }
+    }
+    multiply(rows, 0, a.k(), a.m(), b, c, cOff, ldc);
+  }
+
   /** C[i][j] = sum_k A[i][k] * (int) B[k][j] in int32 (A's stored values, B packed floats). */
   public static void multiply(PackedA8 a, PackedB b, int[] c, int cOff, int ldc) {
     float[] pb = b.data;

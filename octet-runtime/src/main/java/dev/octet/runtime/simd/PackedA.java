@@ -34,4 +34,39 @@ public record PackedA(float[] data, int m, int k) {
     }
     return new PackedA(ap, m, k);
   }
+
+  /**
+   * Quantizes and packs in one pass: A[i][kk] = saturate(round_half_even(x[i*k + kk] / scale) + zp)
+   * - zp, the zero-point-shifted 8-bit values as floats (see {@link QuantVec#quantizeShifted}).
+   */
+  public static PackedA packQuantized(
+      float[] x, int m, int k, float scale, int zp, int qmin, int qmax) {
+    int mr = Sgemm.MR;
+    int panels = (m + mr - 1) / mr;
+    float[] ap = new float[panels * k * mr];
+    float[] row = new float[k];
+    for (int i = 0; i < m; i++) {
+      QuantVec.quantizeShifted(x, i * k, k, scale, zp, qmin, qmax, row, 0);
+      int base = (i / mr) * k * mr + i % mr;
+      for (int kk = 0; kk < k; kk++) {
+        ap[base + kk * mr] = row[kk];
+      }
+    }
+    return new PackedA(ap, m, k);
+  }
+
+  /** The sum of each row (over k). */
+  public int[] rowSums() {
+    int mr = Sgemm.MR;
+    int[] s = new int[m];
+    for (int i = 0; i < m; i++) {
+      int base = (i / mr) * k * mr + i % mr;
+      int sum = 0;
+      for (int kk = 0; kk < k; kk++) {
+        sum += (int) data[base + kk * mr];
+      }
+      s[i] = sum;
+    }
+    return s;
+  }
 }

@@ -334,6 +334,22 @@ public final class VectorMath {
     }
   }
 
+  /** y[o+i] = y[o+i] * scale[i] + shift[i], rounded after the product and after the sum. */
+  public static void mulAdd(float[] y, int o, int n, float[] scale, float[] shift) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector.fromArray(S, y, o + i)
+            .mul(FloatVector.fromArray(S, scale, i))
+            .add(FloatVector.fromArray(S, shift, i))
+            .intoArray(y, o + i);
+      }
+    }
+    for (; i < n; i++) {
+      y[o + i] = y[o + i] * scale[i] + shift[i];
+    }
+  }
+
   /** out[oo+i] = x[o+i] * scale + shift. */
   public static void scaleShift(
       float[] x, int o, int n, float scale, float shift, float[] out, int oo) {

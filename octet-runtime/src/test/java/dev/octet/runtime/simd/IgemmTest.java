@@ -51,6 +51,15 @@ class IgemmTest {
     }
     assertArrayEquals(exactInt, fast, "fast vs exact");
 
+    if (k <= Igemm.KC) {
+      float[] asFloat = new float[m * n];
+      Igemm.multiplyToFloat(
+          PackedA.pack(a, 0, k, m, k), p, asFloat, 0, n, new ExecContext(new WorkerPool(2), 2));
+      for (int i = 0; i < asFloat.length; i++) {
+        assertArrayEquals(new int[] {exactInt[i]}, new int[] {(int) asFloat[i]}, "float C " + i);
+      }
+    }
+
     int[] two = new int[m * n];
     Igemm.multiply(a, 0, k, m, p, two, 0, n, new ExecContext(new WorkerPool(2), 2));
     assertArrayEquals(fast, two, "1 vs 2 threads");

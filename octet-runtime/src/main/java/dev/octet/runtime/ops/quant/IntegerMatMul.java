@@ -6,6 +6,7 @@ import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.simd.Igemm;
+import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.PackedB8;
 import dev.octet.runtime.simd.QuantVec;
 
@@ -132,6 +133,23 @@ public final class IntegerMatMul {
         }
         for (int j = 0; j < n; j++) {
           y[i * n + j] -= b.zero()[b.zero().length == 1 ? 0 : j] * rowSum;
+        }
+      }
+    }
+    return y;
+  }
+
+  /** Y = A' * (B - zb) in int32 with A' packed (e.g. by {@link PackedA#packQuantized}). */
+  static int[] multiply(PackedA a, Weights b, ExecContext ctx) {
+    int m = a.m();
+    int n = b.n();
+    int[] y = new int[m * n];
+    Igemm.multiply(a, b.packed(), y, 0, n, ctx);
+    if (!b.symmetric()) {
+      int[] rowSums = a.rowSums();
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          y[i * n + j] -= b.zero()[b.zero().length == 1 ? 0 : j] * rowSums[i];
         }
       }
     }

@@ -1,14 +1,10 @@
 package dev.octet.runtime.ops.quant;
 
-import dev.octet.core.DType;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
-import dev.octet.runtime.simd.Igemm;
-import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.QuantVec;
-import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -55,39 +51,6 @@ public final class MatMulToFloatKernel implements Kernel {
     return constantB == null ? 0 : constantB.bytes();
   }
 
-  /** One exact chunk straight into float: y = acc * (a_scale * b_scale[n]) + bias[n] in place. */
-  private Tensor scaled(
-      ExecContext ctx, Tensor a, PackedA qa, IntegerMatMul.Weights w, float aScale, Tensor[] in) {
-    int m = qa.m();
-    int n = w.n();
-    float[] y = new float[m * n];
-    Igemm.multiplyToFloat(qa, w.packed(), y, 0, n, ctx);
-    float[] mult = multipliers(in, aScale, n);
-    Tensor biasT = at(in, biasInput());
-    float[] shift = biasT == null ? new float[n] : biasT.toFloatArray();
-    if (shift.length != n) {
-      throw op.error("bias has " + shift.length + " values for " + n + " columns");
-    }
-    for (int i = 0; i < m; i++) {
-      VectorMath.mulAdd(y, i * n, n, mult, shift);
-    }
-    int[] shape = a.shape();
-    shape[shape.length - 1] = n;
-    return Tensor.wrap(y, shape);
-  }
-
-  private float[] multipliers(Tensor[] in, float aScale, int n) {
-    float[] bs = in[bScale()].toFloatArray();
-    if (bs.length != 1 && bs.length != n) {
-      throw op.error("b_scale has " + bs.length + " values for " + n + " columns");
-    }
-    float[] mult = new float[n];
-    for (int j = 0; j < n; j++) {
-      mult[j] = aScale * bs[bs.length == 1 ? 0 : j];
-    }
-    return mult;
-  }
-
   private static Tensor at(Tensor[] in, int i) {
     return i < in.length ? in[i] : null;
   }
@@ -112,93 +75,29 @@ public final class MatMulToFloatKernel implements Kernel {
     int m = a.size() / Math.max(1, k);
     int n = w.n();
     float aScale;
-    PackedA qa;
+    float[] shifted;
     if (dynamic) {
-      float[] x = a.dtype() == DType.FLOAT ? a.floats() : a.toFloatArray();
+      float[] x = a.toFloatArray();
       float[] range = QuantVec.rangeWithZero(x, 0, x.length);
       aScale = (range[1] - range[0]) / 255f;
-      // a constant 0 input quantizes to its zero point: shifted values 0 (the scale is then 0)
-      float s = aScale == 0 ? 1 : aScale;
-      int zp = aScale == 0 ? 0 : (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / s)));
-      qa = PackedA.packQuantized(x, m, k, s, zp, 0, 255);
-    } else {
-      aScale = QValues.scale(in[2], "a_scale");
-      float[] shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
-      qa = PackedA.pack(shifted, 0, k, m, k);
-    }
-    if (k <= Igemm.KC && w.symmetric()) {
-      return new Tensor[] {scaled(ctx, a, qa, w, aScale, in)};
-    }
-    int[] acc = IntegerMatMul.multiply(qa, w, ctx);
-    float[] mult = multipliers(in, aScale, n);
-    Tensor biasT = at(in, biasInput());
-    float[] shift = biasT == null ? new float[n] : biasT.toFloatArray();
-    if (shift.length != n) {
-      throw op.error("bias has " + shift.length + " values for " + n + " columns");
-    }
-    for (int i = 0; i < m; i++) {
-      VectorMath.mulAdd(y, i * n, n, mult, shift);
-    }
-    int[] shape = a.shape();
-    shape[shape.length - 1] = n;
-    return Tensor.wrap(y, shape);
-  }
-
-  private float[] multipliers(Tensor[] in, float aScale, int n) {
-    float[] bs = in[bScale()].toFloatArray();
-    if (bs.length != 1 && bs.length != n) {
-      throw op.error("b_scale has " + bs.length + " values for " + n + " columns");
-    }
-    float[] mult = new float[n];
-    for (int j = 0; j < n; j++) {
-      mult[j] = aScale * bs[bs.length == 1 ? 0 : j];
-    }
-    return mult;
-  }
-
-  private static Tensor at(Tensor[] in, int i) {
-    return i < in.length ? in[i] : null;
-  }
-
-  @Override
-  public Tensor[] run(ExecContext ctx, Tensor[] in) {
-    Tensor a = in[0];
-    Tensor b = in[1];
-    if (a.rank() < 1) {
-      throw op.error("A must have at least one dimension");
-    }
-    IntegerMatMul.Weights w =
-        constantB != null ? constantB : IntegerMatMul.Weights.of(b, at(in, bZero()), false);
-    int k = a.dim(-1);
-    if (k != w.k()) {
-      throw op.error(
-          "inner dimensions differ: A "
-              + Arrays.toString(a.shape())
-              + ", B "
-              + Arrays.toString(b.shape()));
-    }
-    int m = a.size() / Math.max(1, k);
-    int n = w.n();
-    float aScale;
-    int[] acc;
-    if (dynamic) {
-      float[] x = a.dtype() == DType.FLOAT ? a.floats() : a.toFloatArray();
-      float[] range = QuantVec.rangeWithZero(x, 0, x.length);
-      aScale = (range[1] - range[0]) / 255f;
-      // a constant 0 input quantizes to its zero point: shifted values 0 (the scale is then 0)
-      float s = aScale == 0 ? 1 : aScale;
-      int zp = aScale == 0 ? 0 : (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / s)));
-      PackedA qa = PackedA.packQuantized(x, m, k, s, zp, 0, 255);
-      if (k <= Igemm.KC && w.symmetric()) {
-        return new Tensor[] {scaled(ctx, a, qa, w, aScale, in)};
+      shifted = new float[x.length];
+      if (aScale != 0) {
+        int zp = (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / aScale)));
+        QuantVec.quantizeShifted(x, 0, x.length, aScale, zp, 0, 255, shifted, 0);
       }
-      acc = IntegerMatMul.multiply(qa, w, ctx);
     } else {
       aScale = QValues.scale(in[2], "a_scale");
-      float[] shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
-      acc = IntegerMatMul.multiply(shifted, m, w, ctx);
+      shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
     }
-    float[] mult = multipliers(in, aScale, n);
+    int[] acc = IntegerMatMul.multiply(shifted, m, w, ctx);
+    float[] bs = in[bScale()].toFloatArray();
+    if (bs.length != 1 && bs.length != n) {
+      throw op.error("b_scale has " + bs.length + " values for " + n + " columns");
+    }
+    float[] mult = new float[n];
+    for (int j = 0; j < n; j++) {
+      mult[j] = aScale * bs[bs.length == 1 ? 0 : j];
+    }
     Tensor biasT = at(in, biasInput());
     float[] bias = biasT == null ? null : biasT.toFloatArray();
     if (bias != null && bias.length != n) {

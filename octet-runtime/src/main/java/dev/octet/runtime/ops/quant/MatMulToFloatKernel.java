@@ -1,10 +1,14 @@
 package dev.octet.runtime.ops.quant;
 
+import dev.octet.core.DType;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
+import dev.octet.runtime.simd.Igemm;
+import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.QuantVec;
+import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -75,21 +79,30 @@ public final class MatMulToFloatKernel implements Kernel {
     int m = a.size() / Math.max(1, k);
     int n = w.n();
     float aScale;
-    float[] shifted;
+    PackedA qa;
     if (dynamic) {
-      float[] x = a.toFloatArray();
+      float[] x = a.dtype() == DType.FLOAT ? a.floats() : a.toFloatArray();
       float[] range = QuantVec.rangeWithZero(x, 0, x.length);
       aScale = (range[1] - range[0]) / 255f;
-      shifted = new float[x.length];
-      if (aScale != 0) {
-        int zp = (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / aScale)));
-        QuantVec.quantizeShifted(x, 0, x.length, aScale, zp, 0, 255, shifted, 0);
-      }
+      // a constant 0 input quantizes to its zero point: shifted values 0 (the scale is then 0)
+      float s = aScale == 0 ? 1 : aScale;
+      int zp = aScale == 0 ? 0 : (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / s)));
+      qa = PackedA.packQuantized(x, m, k, s, zp, 0, 255);
     } else {
       aScale = QValues.scale(in[2], "a_scale");
-      shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
+      float[] shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
+      qa = PackedA.pack(shifted, 0, k, m, k);
     }
-    int[] acc = IntegerMatMul.multiply(shifted, m, w, ctx);
+    float[] y = new float[m * n];
+    if (k <= Igemm.KC && w.symmetric()) {
+      // one exact chunk: the float sums are the integers, no int32 pass
+      Igemm.multiplyToFloat(qa, w.packed(), y, 0, n, ctx);
+    } else {
+      int[] acc = IntegerMatMul.multiply(qa, w, ctx);
+      for (int i = 0; i < acc.length; i++) {
+        y[i] = acc[i];
+      }
+    }
     float[] bs = in[bScale()].toFloatArray();
     if (bs.length != 1 && bs.length != n) {
       throw op.error("b_scale has " + bs.length + " values for " + n + " columns");
@@ -99,17 +112,12 @@ public final class MatMulToFloatKernel implements Kernel {
       mult[j] = aScale * bs[bs.length == 1 ? 0 : j];
     }
     Tensor biasT = at(in, biasInput());
-    float[] bias = biasT == null ? null : biasT.toFloatArray();
-    if (bias != null && bias.length != n) {
-      throw op.error("bias has " + bias.length + " values for " + n + " columns");
+    float[] shift = biasT == null ? new float[n] : biasT.toFloatArray();
+    if (shift.length != n) {
+      throw op.error("bias has " + shift.length + " values for " + n + " columns");
     }
-    float[] y = new float[m * n];
-    float[] shift = bias == null ? new float[n] : bias;
     for (int i = 0; i < m; i++) {
-      int o = i * n;
-      for (int j = 0; j < n; j++) {
-        y[o + j] = acc[o + j] * mult[j] + shift[j];
-      }
+      VectorMath.mulAdd(y, i * n, n, mult, shift);
     }
     int[] shape = a.shape();
     shape[shape.length - 1] = n;

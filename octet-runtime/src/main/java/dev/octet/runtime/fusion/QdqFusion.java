@@ -123,6 +123,9 @@ public final class QdqFusion {
   private String linear(Node n) {
     Node a = dq(n.input(0));
     Node w = dq(n.input(1));
+    if (a == null && w != null && n.opType().equals("MatMul") && target == Target.RUNTIME) {
+      return weightOnly(n, w);
+    }
     if (a == null || w == null) {
       return "input " + (a == null ? 0 : 1) + " is not dequantized";
     }
@@ -164,6 +167,31 @@ public final class QdqFusion {
     }
     String op = conv ? "QLinearConv" : "QLinearMatMul";
     replace(n, "", op, inputs, q.output(0), conv ? n.attributes() : null, absorbed, q);
+    return null;
+  }
+
+  /** MatMul(float x, DQ(constant W)) [+ Add bias] -> Octet's W8A32 MatMulW8. */
+  private String weightOnly(Node n, Node w) {
+    if (g.constant(w.input(0)).map(t -> t.rank() != 2).orElse(true)
+        || !constantParams(w)
+        || !perChannelAlong(w, -1)) {
+      return "input 0 is not dequantized and the weight is not a 2-D constant per column";
+    }
+    List<String> inputs = new ArrayList<>(List.of(n.input(0), w.input(0), w.input(1), w.input(2)));
+    String out = n.output(0);
+    List<String> absorbed = new ArrayList<>();
+    Optional<Node> add = Fusions.onlyConsumer(g, out).filter(x -> Fusions.is(x, "Add"));
+    int cols = g.constant(w.input(0)).orElseThrow().dim(1);
+    String bias = add.map(x -> Fusions.other(x, n.output(0))).orElse(null);
+    if (bias != null
+        && g.constant(bias)
+            .filter(t -> t.dtype() == DType.FLOAT && t.rank() == 1 && t.size() == cols)
+            .isPresent()) {
+      inputs.add(bias);
+      absorbed.add(add.get().name());
+      out = add.get().output(0);
+    }
+    replace(n, Fusions.DOMAIN, "MatMulW8", inputs, out, null, absorbed, null);
     return null;
   }
 

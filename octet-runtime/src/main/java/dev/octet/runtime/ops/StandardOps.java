@@ -18,6 +18,7 @@ import dev.octet.runtime.ops.quant.ConvIntegerKernel;
 import dev.octet.runtime.ops.quant.DynamicQuantizeLinear;
 import dev.octet.runtime.ops.quant.MatMulIntegerKernel;
 import dev.octet.runtime.ops.quant.MatMulToFloatKernel;
+import dev.octet.runtime.ops.quant.MatMulW8Kernel;
 import dev.octet.runtime.ops.quant.QGemmKernel;
 import dev.octet.runtime.ops.quant.QLinearBinaryKernel;
 import dev.octet.runtime.ops.quant.QLinearConcatKernel;
@@ -121,6 +122,7 @@ public final class StandardOps {
     // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
     r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);
     r.add(Fusions.DOMAIN, "FusedMatMul", 1, MatMulKernel::new);
+    r.add(Fusions.DOMAIN, "MatMulW8", 1, MatMulW8Kernel::new);
     r.add(Fusions.DOMAIN, "LayerNormalization", 1, NormKernels::layerNorm);
     r.add(
         Fusions.DOMAIN,

@@ -105,8 +105,53 @@ public final class Igemm {
     run(pa, b, null, c, cOff, ldc, ctx);
   }
 
+  /**
+   * W8A32: C = A * B in float for any float A (activations) and 8-bit B (weights, stored values),
+   * the weight bytes widened to floats next to the multiply-adds. Not exact (float sums); K is not
+   * chunked. Rows fewer than the tile stream B once per row with the bytes widened in registers,
+   * where reading a quarter of the FP32 weight bytes is what makes it fast.
+   */
+  public static void multiplyW8(float[] a, int m, PackedB8 b, float[] c, ExecContext ctx) {
+    int k = b.k;
+    int n = b.n;
+    if (!Simd.ENABLED || m < MR) {
+      long work = (long) m * n * k;
+      ctx.parallelFor(
+          b.panels,
+          work < (1 << 20) ? b.panels : 1,
+          (p0, p1) -> {
+            float[] t = new float[NR];
+            for (int p = p0; p < p1; p++) {
+              int cols = Math.min(NR, n - p * NR);
+              for (int i = 0; i < m; i++) {
+                if (Simd.ENABLED) {
+                  kernel1(a, i * k, b.data, p * k * NR, k, t);
+                } else {
+                  for (int j = 0; j < cols; j++) {
+                    float s = 0;
+                    for (int kk = 0; kk < k; kk++) {
+                      s += a[i * k + kk] * b.get(kk, p * NR + j);
+                    }
+                    t[j] = s;
+                  }
+                }
+                System.arraycopy(t, 0, c, i * n + p * NR, cols);
+              }
+            }
+          });
+      return;
+    }
+    run(PackedA.pack(a, 0, k, m, k), b, null, c, 0, n, k, ctx);
+  }
+
   private static void run(
       PackedA pa, PackedB8 b, int[] c, float[] cf, int cOff, int ldc, ExecContext ctx) {
+    run(pa, b, c, cf, cOff, ldc, KC, ctx);
+  }
+
+  /** The tiled product; K runs in chunks of {@code kc} (C accumulates in int32 between them). */
+  private static void run(
+      PackedA pa, PackedB8 b, int[] c, float[] cf, int cOff, int ldc, int kc, ExecContext ctx) {
     int m = pa.m();
     int k = b.k;
     int n = b.n;
@@ -128,7 +173,7 @@ public final class Igemm {
         work < (1 << 20) ? tiles : 1,
         (t0, t1) -> {
           float[] t = new float[MR * NR];
-          float[] panel = new float[Math.min(k, KC) * NR];
+          float[] panel = new float[Math.min(k, kc) * NR];
           for (int tile = t0; tile < t1; tile++) {
             int g = tile / (blocks * group);
             int block = (tile / group) % blocks;
@@ -138,8 +183,8 @@ public final class Igemm {
             }
             int j0 = p * NR;
             int cols = Math.min(NR, n - j0);
-            for (int k0 = 0; k0 < k; k0 += KC) {
-              int len = Math.min(KC, k - k0);
+            for (int k0 = 0; k0 < k; k0 += kc) {
+              int len = Math.min(kc, k - k0);
               // the chunk of the panel widened to floats once, then reused by every row tile
               widen(b.data, p * k * NR + k0 * NR, len * NR, panel);
               for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {

@@ -128,6 +128,34 @@ public final class QuantVec {
   }
 
   /**
+   * Requantizes a row-major int32 matrix [rows][n] with one multiplier per column: out[r][j] =
+   * saturate(round_half_even(acc[r][j] * mult[j]) + zp), same layout.
+   */
+  public static void requantizeColumns(
+      int[] acc, int rows, int n, float[] mult, int zp, int qmin, int qmax, byte[] out) {
+    float lo = qmin - zp;
+    float hi = qmax - zp;
+    for (int r = 0; r < rows; r++) {
+      int o = r * n;
+      int j = 0;
+      if (Simd.ENABLED) {
+        FloatVector magic = FloatVector.broadcast(S, MAGIC);
+        for (; j <= n - L; j += L) {
+          FloatVector f =
+              (FloatVector) IntVector.fromArray(IS, acc, o + j).convert(VectorOperators.I2F, 0);
+          f = f.mul(FloatVector.fromArray(S, mult, j)).max(lo).min(hi).add(magic).sub(magic);
+          IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
+          ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o + j);
+        }
+      }
+      for (; j < n; j++) {
+        float f = Math.max(lo, Math.min(hi, acc[o + j] * mult[j]));
+        out[o + j] = (byte) ((int) Math.rint(f) + zp);
+      }
+    }
+  }
+
+  /**
    * out[i] = saturate(round_half_even(x[i] / scale) + zp, qmin, qmax) - zp, i.e. the quantized
    * value minus its zero point, as a float; NaN quantizes to the zero point (0 here).
    */

@@ -7,6 +7,7 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.Shapes;
+import dev.octet.runtime.simd.QuantVec;
 import java.util.Arrays;
 
 /**
@@ -132,12 +133,14 @@ public final class MatMulIntegerKernel implements Kernel {
     if (mult.length != 1 && mult.length != n) {
       throw op.error("b_scale has " + mult.length + " values for " + n + " columns");
     }
-    long[] q = new long[acc.length];
-    long lo = type.minValue();
-    long hi = type.maxValue();
-    for (int i = 0; i < acc.length; i++) {
-      q[i] = IntegerMatMul.requantize(acc[i], mult[mult.length == 1 ? 0 : i % n], zy, lo, hi);
+    byte[] q = new byte[acc.length];
+    int lo = (int) type.minValue();
+    int hi = (int) type.maxValue();
+    if (mult.length == 1) {
+      QuantVec.requantize(acc, 0, acc.length, 0, mult[0], (int) zy, lo, hi, q);
+    } else {
+      QuantVec.requantizeColumns(acc, acc.length / n, n, mult, (int) zy, lo, hi, q);
     }
-    return new Tensor[] {Numeric.fromLongs(type, shape, q)};
+    return new Tensor[] {Tensor.wrap(type, shape, q)};
   }
 }

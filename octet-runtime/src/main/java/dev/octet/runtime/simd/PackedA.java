@@ -1,5 +1,7 @@
 package dev.octet.runtime.simd;
 
+import dev.octet.runtime.kernel.ExecContext;
+
 /**
  * The left-hand matrix A[M][K] of a GEMM, packed into panels of {@link Sgemm#MR} rows, k-major:
  * panel r holds A[r*MR + i][k] at (r*K + k)*MR + i, zero past M, so the micro-kernel reads its 8 A
@@ -40,18 +42,30 @@ public record PackedA(float[] data, int m, int k) {
    * - zp, the zero-point-shifted 8-bit values as floats (see {@link QuantVec#quantizeShifted}).
    */
   public static PackedA packQuantized(
-      float[] x, int m, int k, float scale, int zp, int qmin, int qmax) {
+      float[] x, int m, int k, float scale, int zp, int qmin, int qmax, ExecContext ctx) {
     int mr = Sgemm.MR;
     int panels = (m + mr - 1) / mr;
     float[] ap = new float[panels * k * mr];
-    float[] row = new float[k];
-    for (int i = 0; i < m; i++) {
-      QuantVec.quantizeShifted(x, i * k, k, scale, zp, qmin, qmax, row, 0);
-      int base = (i / mr) * k * mr + i % mr;
-      for (int kk = 0; kk < k; kk++) {
-        ap[base + kk * mr] = row[kk];
-      }
-    }
+    ctx.parallelFor(
+        panels,
+        (long) m * k < (1 << 16) ? panels : 1,
+        (r0, r1) -> {
+          float[] rows = new float[mr * k];
+          for (int r = r0; r < r1; r++) {
+            int count = Math.min(mr, m - r * mr);
+            for (int i = 0; i < count; i++) {
+              QuantVec.quantizeShifted(x, (r * mr + i) * k, k, scale, zp, qmin, qmax, rows, i * k);
+            }
+            // interleave the 8 quantized rows so that the writes are sequential
+            int base = r * k * mr;
+            for (int kk = 0; kk < k; kk++) {
+              int o = base + kk * mr;
+              for (int i = 0; i < count; i++) {
+                ap[o + i] = rows[i * k + kk];
+              }
+            }
+          }
+        });
     return new PackedA(ap, m, k);
   }
 

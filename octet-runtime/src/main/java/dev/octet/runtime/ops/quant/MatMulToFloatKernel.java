@@ -87,7 +87,7 @@ public final class MatMulToFloatKernel implements Kernel {
       // a constant 0 input quantizes to its zero point: shifted values 0 (the scale is then 0)
       float s = aScale == 0 ? 1 : aScale;
       int zp = aScale == 0 ? 0 : (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / s)));
-      qa = PackedA.packQuantized(x, m, k, s, zp, 0, 255);
+      qa = PackedA.packQuantized(x, m, k, s, zp, 0, 255, ctx);
     } else {
       aScale = QValues.scale(in[2], "a_scale");
       float[] shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
@@ -116,9 +116,14 @@ public final class MatMulToFloatKernel implements Kernel {
     if (shift.length != n) {
       throw op.error("bias has " + shift.length + " values for " + n + " columns");
     }
-    for (int i = 0; i < m; i++) {
-      VectorMath.mulAdd(y, i * n, n, mult, shift);
-    }
+    ctx.parallelFor(
+        m,
+        (long) m * n < (1 << 16) ? m : 1,
+        (i0, i1) -> {
+          for (int i = i0; i < i1; i++) {
+            VectorMath.mulAdd(y, i * n, n, mult, shift);
+          }
+        });
     int[] shape = a.shape();
     shape[shape.length - 1] = n;
     return new Tensor[] {Tensor.wrap(y, shape)};

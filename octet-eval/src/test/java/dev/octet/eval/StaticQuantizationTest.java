@@ -209,6 +209,21 @@ class StaticQuantizationTest {
           ort, octet);
       assertTrue(ort >= 0.815, "Spearman in ONNX Runtime " + ort);
       assertTrue(Math.abs(ort - octet) < 0.002, "Octet " + octet + " vs ONNX Runtime " + ort);
+      // the QOperator form (QLinearMatMul) runs in both engines with the same result
+      Model qop = StaticQuantizer.qoperator(r.model());
+      double ortQop;
+      double octetQop;
+      try (Engine e = new OrtEngine(qop, 2)) {
+        ortQop = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      }
+      try (Engine e = new OctetEngine(qop, 2)) {
+        octetQop = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      }
+      System.out.printf(
+          "MiniLM static INT8, QOperator form: Spearman ORT %.4f, Octet %.4f%n", ortQop, octetQop);
+      assertTrue(
+          Math.abs(ortQop - octetQop) < 0.002 && Math.abs(ortQop - ort) < 0.002,
+          "QOperator: Octet " + octetQop + ", ORT " + ortQop + " (QDQ in ORT " + ort + ")");
     }
   }
 

@@ -80,7 +80,7 @@ final class QuantizeCommand implements Callable<Integer> {
   @Option(
       names = "--method",
       description =
-          "minmax, percentile[:P], entropy or mse (default: entropy for cnn, percentile for transformer)")
+          "minmax, moving-minmax, percentile[:P], entropy or mse (default: entropy for cnn, percentile for transformer)")
   String method;
 
   @Option(

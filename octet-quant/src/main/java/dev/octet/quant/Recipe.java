@@ -18,7 +18,7 @@ import java.util.regex.PatternSyntaxException;
  * @param mode static (activations calibrated) or dynamic (activations quantized at run time)
  * @param format qdq (QuantizeLinear/DequantizeLinear pairs) or qoperator (QLinearConv,
  *     QLinearMatMul where a whole group is quantized; Q/DQ elsewhere)
- * @param method minmax, percentile[:P], entropy or mse
+ * @param method minmax, moving-minmax, percentile[:P], entropy or mse
  * @param exclude node names kept in float whatever the overrides say
  * @param fallback how many of the most sensitive nodes (ranked by {@link Sensitivity}) to keep in
  *     float, on top of {@code exclude}

@@ -17,6 +17,9 @@ public final class Histogram {
   /** Bins per side. The used part spans between half and all of them. */
   public static final int BINS = 2048;
 
+  /** The moving average's constant: r += c * (batch range - r) per batch after the first. */
+  public static final float MOVING_AVERAGE = 0.01f;
+
   private final long[] pos = new long[BINS];
   private final long[] neg = new long[BINS];
   private int exp = Integer.MIN_VALUE;
@@ -24,15 +27,36 @@ public final class Histogram {
   private float max = Float.NEGATIVE_INFINITY;
   private long count;
   private long nonFinite;
+  private float movingMin = Float.NaN;
+  private float movingMax = Float.NaN;
+  private long batches;
 
-  /** Adds the finite values of {@code x[off..off+n)}; NaN and infinities are counted apart. */
+  /**
+   * Adds the finite values of {@code x[off..off+n)} as one batch; NaN and infinities are counted
+   * apart.
+   */
   public void observe(float[] x, int off, int n) {
     float batchMax = 0;
+    float lo = Float.POSITIVE_INFINITY;
+    float hi = Float.NEGATIVE_INFINITY;
     for (int i = off; i < off + n; i++) {
       float v = x[i];
       if (Float.isFinite(v)) {
         batchMax = Math.max(batchMax, Math.abs(v));
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
       }
+    }
+    if (lo <= hi) {
+      // moving average of the per-batch range (PyTorch's MovingAverageMinMaxObserver, c = 0.01)
+      if (batches == 0) {
+        movingMin = lo;
+        movingMax = hi;
+      } else {
+        movingMin += MOVING_AVERAGE * (lo - movingMin);
+        movingMax += MOVING_AVERAGE * (hi - movingMax);
+      }
+      batches++;
     }
     growTo(batchMax);
     double inv = exp == Integer.MIN_VALUE ? 0 : Math.scalb(1.0, -exp);
@@ -115,6 +139,14 @@ public final class Histogram {
     max = Math.max(max, o.max);
     count += o.count;
     nonFinite += o.nonFinite;
+    if (o.batches > 0) {
+      // the moving average depends on batch order, so it is the one statistic that merges only
+      // approximately: weighted by the batches each side saw
+      double w = batches / (double) (batches + o.batches);
+      movingMin = batches == 0 ? o.movingMin : (float) (w * movingMin + (1 - w) * o.movingMin);
+      movingMax = batches == 0 ? o.movingMax : (float) (w * movingMax + (1 - w) * o.movingMax);
+      batches += o.batches;
+    }
   }
 
   public Histogram copy() {
@@ -126,6 +158,9 @@ public final class Histogram {
     h.max = max;
     h.count = count;
     h.nonFinite = nonFinite;
+    h.movingMin = movingMin;
+    h.movingMax = movingMax;
+    h.batches = batches;
     return h;
   }
 
@@ -149,6 +184,23 @@ public final class Histogram {
 
   public long[] negative() {
     return neg.clone();
+  }
+
+  /** The moving average of the batches' minima (NaN before any finite value). */
+  public float movingMin() {
+    requireData();
+    return movingMin;
+  }
+
+  /** The moving average of the batches' maxima (NaN before any finite value). */
+  public float movingMax() {
+    requireData();
+    return movingMax;
+  }
+
+  /** Batches with at least one finite value. */
+  public long batches() {
+    return batches;
   }
 
   public float min() {

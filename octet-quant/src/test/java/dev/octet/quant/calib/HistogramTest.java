@@ -111,6 +111,31 @@ class HistogramTest {
   }
 
   @Test
+  void movingAverageFollowsBatchRangesSlowly() {
+    Histogram h = new Histogram();
+    h.observe(new float[] {-1f, 0.5f, 1f});
+    h.observe(new float[] {-3f, 5f, Float.NaN});
+    h.observe(new float[] {Float.NaN}); // no finite value: not a batch
+    assertEquals(2, h.batches());
+    assertEquals(-1f + 0.01f * (-3f + 1f), h.movingMin(), 1e-6f);
+    assertEquals(1f + 0.01f * (5f - 1f), h.movingMax(), 1e-6f);
+    float[] r = RangeEstimator.parse("moving-minmax").range(h, false);
+    assertEquals(h.movingMin(), r[0]);
+    assertEquals(h.movingMax(), r[1]);
+    // the exact min and max still see the outlying batch
+    assertEquals(5f, new MinMax().range(h, false)[1]);
+    // merged by batch count: the histograms stay exact, the moving average is weighted
+    Histogram a = new Histogram();
+    a.observe(new float[] {-2f, 2f});
+    Histogram b = new Histogram();
+    b.observe(new float[] {-4f, 4f});
+    b.observe(new float[] {-4f, 4f});
+    a.merge(b);
+    assertEquals(3, a.batches());
+    assertEquals((2f + 2 * 4f) / 3, a.movingMax(), 1e-6f);
+  }
+
+  @Test
   void estimatorsAreParsedByName() {
     assertEquals(new Percentile(99.99), RangeEstimator.parse("percentile:99.99"));
     assertEquals(new Percentile(Percentile.DEFAULT), RangeEstimator.parse("percentile"));

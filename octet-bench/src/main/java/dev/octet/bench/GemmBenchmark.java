@@ -1,8 +1,10 @@
 package dev.octet.bench;
 
 import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.simd.Igemm;
 import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.PackedB;
+import dev.octet.runtime.simd.PackedB8;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.Simd;
 import java.util.Random;
@@ -41,6 +43,9 @@ public class GemmBenchmark {
   private PackedA a;
   private PackedB b;
   private float[] c;
+  private PackedA a8;
+  private PackedB8 b8;
+  private int[] c8;
   private final ExecContext ctx = new ExecContext(null, 1);
 
   @Setup
@@ -61,6 +66,23 @@ public class GemmBenchmark {
     a = PackedA.pack(av, 0, k, m, k);
     b = PackedB.pack(bv, 0, n, k, n, false);
     c = new float[m * n];
+    // the integer GEMM: uint8 activations minus their zero point, int8 weights as bytes
+    float[] a8v = new float[m * k];
+    for (int i = 0; i < a8v.length; i++) {
+      a8v[i] = r.nextInt(256) - 128;
+    }
+    byte[] b8v = new byte[k * n];
+    r.nextBytes(b8v);
+    a8 = PackedA.pack(a8v, 0, k, m, k);
+    b8 = PackedB8.pack(b8v, 0, n, k, n, false, false);
+    c8 = new int[m * n];
+  }
+
+  /** Exact int32 product of 8-bit operands ({@link Igemm}); same shapes, reported as GOP/s. */
+  @Benchmark
+  public int[] igemm() {
+    Igemm.multiply(a8, b8, c8, 0, b8.n(), ctx);
+    return c8;
   }
 
   @Benchmark

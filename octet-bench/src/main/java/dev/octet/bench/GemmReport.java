@@ -8,8 +8,9 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link GemmBenchmark} and prints GFLOP/s per shape and its share of the FMA peak measured in
- * the same run. Usage: {@code java -jar octet-bench/target/benchmarks.jar [jmh regex]}.
+ * Runs {@link GemmBenchmark} and prints GFLOP/s (SGEMM) and GOP/s (the exact 8-bit GEMM) per shape
+ * and their share of the FP32 FMA peak measured in the same run. Usage: {@code java -jar
+ * octet-bench/target/benchmarks.jar [jmh regex]}.
  */
 public final class GemmReport {
   private GemmReport() {}
@@ -28,9 +29,12 @@ public final class GemmReport {
       }
     }
     System.out.printf("%nFP32 FMA peak of one core, measured: %.1f GFLOP/s%n", peak);
-    System.out.printf("%-16s %10s %10s %8s%n", "shape MxNxK", "us/call", "GFLOP/s", "of peak");
+    System.out.printf(
+        "%-8s %-16s %10s %10s %8s%n", "kernel", "shape MxNxK", "us/call", "G(FL)OP/s", "of peak");
     for (RunResult r : results) {
-      if (!r.getParams().getBenchmark().endsWith("sgemm")) {
+      String bench = r.getParams().getBenchmark();
+      String kernel = bench.substring(bench.lastIndexOf('.') + 1);
+      if (!kernel.equals("sgemm") && !kernel.equals("igemm")) {
         continue;
       }
       String shape = r.getParams().getParam("shape");
@@ -39,8 +43,8 @@ public final class GemmReport {
       double us = r.getPrimaryResult().getScore();
       double gflops = flop / (us * 1e3);
       System.out.printf(
-          "%-16s %10.1f %10.1f %7.0f%%%n",
-          shape, us, gflops, peak > 0 ? 100 * gflops / peak : Double.NaN);
+          "%-8s %-16s %10.1f %10.1f %7.0f%%%n",
+          kernel, shape, us, gflops, peak > 0 ? 100 * gflops / peak : Double.NaN);
     }
   }
 }

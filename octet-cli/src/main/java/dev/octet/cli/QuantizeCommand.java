@@ -13,6 +13,7 @@ import dev.octet.quant.Provenance;
 import dev.octet.quant.Recipe;
 import dev.octet.quant.RecipeJson;
 import dev.octet.quant.StaticQuantizer;
+import dev.octet.quant.WeightOnlyQuantizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +87,9 @@ final class QuantizeCommand implements Callable<Integer> {
   @Option(
       names = "--mode",
       description =
-          "static (calibrated activations) or dynamic (activations quantized at run time; no --calib) (default: static)")
+          "static (calibrated activations), dynamic (activations quantized at run time) or"
+              + " weight-only (int8 weights, float activations); the last two need no --calib"
+              + " (default: static)")
   String mode;
 
   @Option(
@@ -134,15 +137,18 @@ final class QuantizeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Model fp32 = OnnxModels.load(model);
     Recipe recipe = recipe();
-    if (recipe.mode().equals("dynamic")) {
+    if (!recipe.mode().equals("static")) {
+      boolean dynamic = recipe.mode().equals("dynamic");
       Model q =
           Provenance.stamp(
-              DynamicQuantizer.quantize(fp32, recipe),
+              dynamic
+                  ? DynamicQuantizer.quantize(fp32, recipe)
+                  : WeightOnlyQuantizer.quantize(fp32, recipe),
               Provenance.sha256(model),
               recipe,
-              "none (dynamic quantization)");
+              "none (" + recipe.mode() + " quantization)");
       OnnxModels.save(q, out);
-      w.printf("quantized %s -> %s (dynamic)%n", model, out);
+      w.printf("quantized %s -> %s (%s)%n", model, out, recipe.mode());
       printSize(w);
       w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
       w.flush();

@@ -228,6 +228,35 @@ class StaticQuantizationTest {
   }
 
   @Test
+  void miniLmWeightOnlyRunsW8A32InOctetAtAQuarterOfTheMemory() {
+    Model fp32 =
+        OnnxModels.load(dev.octet.eval.data.MiniLm.resource(dev.octet.eval.data.MiniLm.MODEL));
+    Model w8 = dev.octet.quant.WeightOnlyQuantizer.quantize(fp32, Recipe.transformer());
+    dev.octet.eval.data.StsBenchmark test =
+        dev.octet.eval.data.StsBenchmark.read(SharedData.require("data/stsbenchmark/sts-test.csv"));
+    double octet;
+    double ort;
+    try (dev.octet.eval.data.TextEncoder tok = dev.octet.eval.data.MiniLm.tokenizer(256);
+        OctetEngine e = new OctetEngine(w8, 2);
+        OctetEngine reference = new OctetEngine(fp32, 2);
+        Engine o = new OrtEngine(w8, 2)) {
+      long matMulW8 =
+          e.session().plan().integerGroups().stream().filter(g -> g.endsWith("MatMulW8")).count();
+      assertTrue(matMulW8 == 36, "MatMulW8 groups: " + matMulW8);
+      long q = e.session().plan().residentBytes();
+      long f = reference.session().plan().residentBytes();
+      assertTrue(q <= 0.3 * f, "resident bytes " + q + " vs FP32 " + f);
+      octet = dev.octet.eval.metrics.StsEvaluation.run(e, tok, test, 32).spearman();
+      ort = dev.octet.eval.metrics.StsEvaluation.run(o, tok, test, 32).spearman();
+    }
+    System.out.printf(
+        "MiniLM weight-only INT8: STS-B test Spearman Octet %.4f, ORT %.4f (FP32 0.8203)%n",
+        octet, ort);
+    assertTrue(octet >= 0.819, "Spearman in Octet " + octet);
+    assertTrue(Math.abs(ort - octet) < 0.001, "Octet " + octet + " vs ONNX Runtime " + ort);
+  }
+
+  @Test
   void miniLmDynamicKeepsStsSpearmanAndOnnxRuntimeFusesIt(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     Model fp32 =

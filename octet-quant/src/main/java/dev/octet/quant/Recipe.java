@@ -15,7 +15,8 @@ import java.util.regex.PatternSyntaxException;
  * channel or per tensor), a calibration method, the op types to quantize, node names to keep in
  * float, and overrides per op type, node-name pattern or exact node name (in rising precedence).
  *
- * @param mode static (activations calibrated) or dynamic (activations quantized at run time)
+ * @param mode static (activations calibrated), dynamic (activations quantized at run time) or
+ *     weight-only (int8 weights, float activations)
  * @param format qdq (QuantizeLinear/DequantizeLinear pairs) or qoperator (QLinearConv,
  *     QLinearMatMul where a whole group is quantized; Q/DQ elsewhere)
  * @param method minmax, moving-minmax, percentile[:P], entropy or mse
@@ -43,7 +44,7 @@ public record Recipe(
       throw new OctetException(
           "recipe version " + version + " is not supported; this Octet reads version " + VERSION);
     }
-    oneOf("mode", mode, "static", "dynamic");
+    oneOf("mode", mode, "static", "dynamic", "weight-only");
     oneOf("format", format, "qdq", "qoperator");
     if (activations == null || weights == null) {
       throw new OctetException("a recipe needs both an activations and a weights scheme");

@@ -13,12 +13,16 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link PackedB8}) and A holding integers of magnitude at most 255 (zero-point-shifted 8-bit
  * activations) given as floats.
  *
- * <p>The Vector API has no byte dot product, so the products are computed in float: each B vector
- * is loaded as 16 bytes and widened to floats in registers (reused by the 8 rows of the tile), and
- * every product and partial sum is an integer below 2^24, hence exact. K runs in chunks of {@link
- * #KC} (255 * 128 * 512 < 2^24); each chunk's sums are converted to int and added. The tiling is
- * {@link Sgemm}'s (8 x 48 tile, 64-row blocks), so results do not depend on the thread count and
- * equal {@link IgemmReference}'s bit for bit.
+ * <p>The Vector API has no byte dot product, so the products are computed in float by {@link
+ * Sgemm}'s micro-kernel: every product and partial sum is an integer below 2^24, hence exact. K
+ * runs in chunks of {@link #KC} (255 * 128 * 512 < 2^24); each chunk's sums are converted to int
+ * and added. The byte operand is widened to floats once per tile and chunk (a B panel chunk reused
+ * by the 8-row tiles of a 64-row block, or an 8-row A panel chunk for convolution weights), which
+ * costs less than widening inside the inner loop, where the conversions compete with the FMAs for
+ * the same ports. Rows fewer than the tile widen B in registers instead (one pass over the bytes).
+ * The tiling is Sgemm's, so results do not depend on the thread count and equal {@link
+ * IgemmReference}'s bit for bit. {@link #multiplyW8} is the inexact float variant for float
+ * activations (W8A32).
  */
 public final class Igemm {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -102,7 +106,7 @@ public final class Igemm {
       }
       return;
     }
-    run(pa, b, null, c, cOff, ldc, ctx);
+    run(pa, b, null, c, cOff, ldc, KC, ctx);
   }
 
   /**

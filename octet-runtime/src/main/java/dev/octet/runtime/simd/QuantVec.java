@@ -25,6 +25,12 @@ public final class QuantVec {
 
   /** dst[i] = src[o + i] - zp for n 8-bit values (uint8 when {@code unsigned}), as floats. */
   public static void widenShifted(byte[] src, int o, int n, boolean unsigned, int zp, float[] dst) {
+    widenShifted(src, o, n, unsigned, zp, dst, 0);
+  }
+
+  /** As above, writing dst[d + i]. */
+  public static void widenShifted(
+      byte[] src, int o, int n, boolean unsigned, int zp, float[] dst, int d) {
     int i = 0;
     if (Simd.ENABLED) {
       FloatVector z = FloatVector.broadcast(S, zp);
@@ -32,11 +38,11 @@ public final class QuantVec {
           unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
       for (; i <= n - L; i += L) {
         IntVector v = (IntVector) ByteVector.fromArray(BS, src, o + i).convertShape(widen, IS, 0);
-        ((FloatVector) v.convert(VectorOperators.I2F, 0)).sub(z).intoArray(dst, i);
+        ((FloatVector) v.convert(VectorOperators.I2F, 0)).sub(z).intoArray(dst, d + i);
       }
     }
     for (; i < n; i++) {
-      dst[i] = (unsigned ? src[o + i] & 0xff : src[o + i]) - zp;
+      dst[d + i] = (unsigned ? src[o + i] & 0xff : src[o + i]) - zp;
     }
   }
 

@@ -106,7 +106,12 @@ public final class ConvIntegerKernel implements Kernel {
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int zx = IntegerMatMul.zeroPoints(in.length > 2 ? in[2] : null)[0];
-    float[] shifted = IntegerMatMul.shifted(x, 0, 1, x.size(), new int[] {zx});
+    float[] shifted = new float[x.size()];
+    boolean unsigned = IntegerMatMul.eightBit(x, "X");
+    ctx.parallelFor(
+        x.size(),
+        1 << 14,
+        (i0, i1) -> QuantVec.widenShifted(x.bytes(), i0, i1 - i0, unsigned, zx, shifted, i0));
     int[] acc = new int[batch * m * outSize];
     for (int n = 0; n < batch; n++) {
       for (int gi = 0; gi < groups; gi++) {
@@ -125,7 +130,7 @@ public final class ConvIntegerKernel implements Kernel {
     }
     int[] shape = g.outputShape(batch, m);
     return new Tensor[] {
-      qlinear ? requantized(in, acc, shape, m, outSize) : Tensor.wrap(acc, shape)
+      qlinear ? requantized(ctx, in, acc, shape, m, outSize) : Tensor.wrap(acc, shape)
     };
   }
 
@@ -160,7 +165,8 @@ public final class ConvIntegerKernel implements Kernel {
   }
 
   /** QLinearConv's output: bias, per-channel multiplier sx * sw / sy, zero point, saturation. */
-  private Tensor requantized(Tensor[] in, int[] acc, int[] shape, int m, int positions) {
+  private Tensor requantized(
+      ExecContext ctx, Tensor[] in, int[] acc, int[] shape, int m, int positions) {
     float sx = in[1].toFloatArray()[0];
     float[] sw = in[4].toFloatArray();
     float sy = in[6].toFloatArray()[0];
@@ -171,20 +177,26 @@ public final class ConvIntegerKernel implements Kernel {
     }
     int[] bias = in.length > 8 && in[8] != null ? in[8].ints() : new int[m];
     byte[] out = new byte[acc.length];
-    for (int row = 0; row < acc.length / Math.max(1, positions); row++) {
-      int oc = row % m;
-      float mult = sx * sw[sw.length == 1 ? 0 : oc] / sy;
-      QuantVec.requantize(
-          acc,
-          row * positions,
-          positions,
-          bias[oc],
-          mult,
-          zy,
-          (int) type.minValue(),
-          (int) type.maxValue(),
-          out);
-    }
+    int rows = acc.length / Math.max(1, positions);
+    ctx.parallelFor(
+        rows,
+        Math.max(1, (1 << 14) / Math.max(1, positions)),
+        (r0, r1) -> {
+          for (int row = r0; row < r1; row++) {
+            int oc = row % m;
+            float mult = sx * sw[sw.length == 1 ? 0 : oc] / sy;
+            QuantVec.requantize(
+                acc,
+                row * positions,
+                positions,
+                bias[oc],
+                mult,
+                zy,
+                (int) type.minValue(),
+                (int) type.maxValue(),
+                out);
+          }
+        });
     return Tensor.wrap(type, shape, out);
   }
 }

@@ -326,6 +326,10 @@ public final class QdqFusion {
     if (d == null) {
       return "input 0 is not dequantized";
     }
+    if (n.opType().equals("Resize")
+        && !n.attributes().getString("mode", "nearest").equals("nearest")) {
+      return "only nearest Resize moves values unchanged";
+    }
     Node q = quantizedOutput(n.output(0), null);
     if (q == null || !sameParams(d, q)) {
       return "the output is not requantized with the input's scale and zero point";

@@ -334,6 +334,22 @@ public final class VectorMath {
     }
   }
 
+  /** out[i] = max(x[o+i], x[o+w+i], x[o+2w+i]) for i < w: three rows of width w, elementwise. */
+  public static void max3(float[] x, int o, int w, float[] out) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      for (int bound = S.loopBound(w); i < bound; i += S.length()) {
+        FloatVector.fromArray(S, x, o + i)
+            .max(FloatVector.fromArray(S, x, o + w + i))
+            .max(FloatVector.fromArray(S, x, o + 2 * w + i))
+            .intoArray(out, i);
+      }
+    }
+    for (; i < w; i++) {
+      out[i] = Math.max(Math.max(x[o + i], x[o + w + i]), x[o + 2 * w + i]);
+    }
+  }
+
   /** y[o+i] = y[o+i] * scale[i] + shift[i], rounded after the product and after the sum. */
   public static void mulAdd(float[] y, int o, int n, float[] scale, float[] shift) {
     int i = 0;

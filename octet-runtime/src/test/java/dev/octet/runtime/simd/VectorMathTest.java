@@ -96,6 +96,25 @@ class VectorMathTest {
   }
 
   @Test
+  void max3MatchesTheElementwiseMaxOfThreeRowsForOddWidths() {
+    java.util.Random r = new java.util.Random(5);
+    for (int w : new int[] {1, 7, 16, 17, 109, 111}) {
+      float[] x = new float[3 * w + 5];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) r.nextGaussian();
+      }
+      x[5 + w / 2] = Float.NaN;
+      float[] out = new float[w];
+      VectorMath.max3(x, 5, w, out);
+      for (int i = 0; i < w; i++) {
+        float expected = Math.max(Math.max(x[5 + i], x[5 + w + i]), x[5 + 2 * w + i]);
+        org.junit.jupiter.api.Assertions.assertEquals(
+            Float.floatToIntBits(expected), Float.floatToIntBits(out[i]), "w " + w + ", " + i);
+      }
+    }
+  }
+
+  @Test
   void reductionsMatchDoubleSums() {
     Random r = new Random(5);
     for (int n : new int[] {1, 7, 16, 31, 384, 1537}) {

@@ -8,6 +8,7 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.simd.QuantVec;
+import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -154,30 +155,24 @@ public final class PoolKernel implements Kernel {
     int pw = g.padBegin()[1];
     int hEnd = h + g.padEnd()[0];
     int wEnd = w + g.padEnd()[1];
+    boolean max3 = max && kh == 3 && kw == 3 && dh == 1 && dw == 1;
+    float[] columns = max3 ? new float[w] : null;
     for (int p = p0; p < p1; p++) {
       int xb = p * h * w;
       int yb = p * oh * ow;
       for (int oy = 0; oy < oh; oy++) {
         int iy0 = oy * sh - ph;
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
+        if (max3 && rowInside) {
+          // 3x3 max, rows inside the image: the max of the three rows first (vectorised over the
+          // width), then each window takes the max of three of those column maxima
+          VectorMath.max3(x, xb + iy0 * w, w, columns);
+        }
         for (int ox = 0; ox < ow; ox++) {
           int ix0 = ox * sw - pw;
-          if (max
-              && rowInside
-              && kh == 3
-              && kw == 3
-              && dh == 1
-              && dw == 1
-              && ix0 >= 0
-              && ix0 + 2 < w) {
-            // a 3x3 window inside the image: nine loads, no bounds tests
-            int r0 = xb + iy0 * w + ix0;
-            int r1 = r0 + w;
-            int r2 = r1 + w;
-            float m0 = Math.max(Math.max(x[r0], x[r0 + 1]), x[r0 + 2]);
-            float m1 = Math.max(Math.max(x[r1], x[r1 + 1]), x[r1 + 2]);
-            float m2 = Math.max(Math.max(x[r2], x[r2 + 1]), x[r2 + 2]);
-            y[yb + oy * ow + ox] = Math.max(Math.max(m0, m1), m2);
+          if (max3 && rowInside && ix0 >= 0 && ix0 + 2 < w) {
+            y[yb + oy * ow + ox] =
+                Math.max(Math.max(columns[ix0], columns[ix0 + 1]), columns[ix0 + 2]);
             continue;
           }
           float acc = max ? Float.NEGATIVE_INFINITY : 0f;

@@ -61,6 +61,24 @@ class InspectCommandTest {
   }
 
   @Test
+  void planShowsIntegerKernelsAndResidentBytes(@TempDir Path dir) {
+    Path fp32 = SharedData.require("models/mnist-8.onnx");
+    Path int8 = dir.resolve("mnist-int8.onnx");
+    String data = "mnist:" + SharedData.require("data/mnist").resolve("train10k");
+    Result q =
+        run("quantize", fp32.toString(), "-o", int8.toString(), "--calib", data, "--samples", "50");
+    assertEquals(0, q.status(), q.err());
+    Result r = run("inspect", int8.toString(), "--plan");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().matches("(?s).*plan: .* bytes resident.*"), r.out());
+    assertTrue(r.out().contains("-> QLinearConv"), r.out());
+    assertTrue(r.out().contains("-> QLinearMatMul"), r.out());
+    assertTrue(r.out().contains("(Add): its output is not quantized"), r.out());
+    Result f = run("inspect", fp32.toString(), "--plan");
+    assertTrue(f.out().contains("integer:    0 Q/DQ group(s)"), f.out());
+  }
+
+  @Test
   void badInputGivesOneLineAndStatusTwo(@TempDir Path dir) throws Exception {
     Path random = dir.resolve("random.onnx");
     byte[] junk = new byte[4096];

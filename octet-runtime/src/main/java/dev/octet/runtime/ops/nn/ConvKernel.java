@@ -85,7 +85,23 @@ public final class ConvKernel implements Kernel {
     float[] xv = x.floats();
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
     float[] out = ctx.floats(batch * m * outSize);
+    boolean direct = DirectConv.applies(g, groups, cg, g.kernel());
     for (int n = 0; n < batch; n++) {
+      if (direct) {
+        DirectConv.run(
+            xv,
+            n * c * inSize,
+            c,
+            spatial[0],
+            spatial[1],
+            w.floats(),
+            m,
+            g,
+            out,
+            n * m * outSize,
+            ctx);
+        continue;
+      }
       for (int gi = 0; gi < groups; gi++) {
         int xOff = (n * c + gi * cg) * inSize;
         PackedB patches =

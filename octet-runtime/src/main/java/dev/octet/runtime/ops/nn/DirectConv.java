@@ -90,7 +90,36 @@ final class DirectConv {
     float[] row = new float[2 * L];
     for (int oc = o0; oc < o1; oc++) {
       int wBase = oc * c * kh * kw;
-      for (int oy = 0; oy < oh; oy++) {
+      int oy = 0;
+      // two output rows at a time: one weight broadcast feeds both
+      for (; oy + 1 < oh; oy += 2) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        for (int ci = 0; ci < c; ci++) {
+          for (int ky = 0; ky < kh; ky++) {
+            int src = (ci * hp + oy + ky) * wp;
+            int wk = wBase + (ci * kh + ky) * kw;
+            for (int kx = 0; kx < kw; kx++) {
+              FloatVector wv = FloatVector.broadcast(S, wt[wk + kx]);
+              a0 = wv.fma(FloatVector.fromArray(S, xp, src + kx), a0);
+              b0 = wv.fma(FloatVector.fromArray(S, xp, src + wp + kx), b0);
+              if (two) {
+                a1 = wv.fma(FloatVector.fromArray(S, xp, src + kx + L), a1);
+                b1 = wv.fma(FloatVector.fromArray(S, xp, src + wp + kx + L), b1);
+              }
+            }
+          }
+        }
+        a0.intoArray(row, 0);
+        a1.intoArray(row, L);
+        System.arraycopy(row, 0, y, yOff + (oc * oh + oy) * ow, ow);
+        b0.intoArray(row, 0);
+        b1.intoArray(row, L);
+        System.arraycopy(row, 0, y, yOff + (oc * oh + oy + 1) * ow, ow);
+      }
+      for (; oy < oh; oy++) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = a0;
         for (int ci = 0; ci < c; ci++) {

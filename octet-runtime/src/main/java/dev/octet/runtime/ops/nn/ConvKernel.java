@@ -85,7 +85,7 @@ public final class ConvKernel implements Kernel {
     float[] xv = x.floats();
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
     float[] out = ctx.floats(batch * m * outSize);
-    boolean direct = DirectConv.applies(g, groups, cg, g.kernel());
+    boolean direct = DirectConv.applies(g, groups, cg, m, g.kernel());
     for (int n = 0; n < batch; n++) {
       if (direct) {
         DirectConv.run(

@@ -30,7 +30,7 @@ class DirectConvTest {
                 "pads", AttributeValue.ints(pt, pl, pb, pr),
                 "kernel_shape", AttributeValue.ints(k, k)));
     ConvGeometry g = ConvGeometry.forConv(a, new int[] {1, c, h, w}, new int[] {m, c, k, k}, 1);
-    assertTrue(DirectConv.applies(g, 1, c, new int[] {k, k}), "direct form applies");
+    assertTrue(k == 1 || DirectConv.applies(g, 1, c, m, new int[] {k, k}), "direct form applies");
     Random r = new Random(c * 100L + h * 10L + w);
     float[] x = new float[c * h * w];
     float[] wt = new float[m * c * k * k];

@@ -34,6 +34,13 @@ public final class Igemm {
   private static final int NR = Sgemm.NR;
   private static final int MC = 64;
 
+  /**
+   * Rows of A per block when B is widened per tile: each widened panel chunk then feeds 32 row
+   * tiles instead of 8 (MiniLM batch 8, M = 1024: DynamicQuantizeMatMul 5-10% faster than with 64),
+   * while a block's chunk of A (256 x 512 floats) still fits in L2.
+   */
+  private static final int MC_WIDE = 256;
+
   /** K per exact float chunk. */
   public static final int KC = 512;
 
@@ -168,7 +175,7 @@ public final class Igemm {
     }
     long work = (long) m * n * k;
     float[] ap = pa.data();
-    int blocks = (m + MC - 1) / MC;
+    int blocks = (m + MC_WIDE - 1) / MC_WIDE;
     int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (k * NR)));
     int groups = (b.panels + group - 1) / group;
     int tiles = groups * blocks * group;
@@ -191,7 +198,7 @@ public final class Igemm {
               int len = Math.min(kc, k - k0);
               // the chunk of the panel widened to floats once, then reused by every row tile
               widen(b.data, p * k * NR + k0 * NR, len * NR, panel);
-              for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+              for (int i0 = block * MC_WIDE, end = Math.min(m, i0 + MC_WIDE); i0 < end; i0 += MR) {
                 int rows = Math.min(MR, m - i0);
                 if (cf != null) {
                   Sgemm.kernel8(

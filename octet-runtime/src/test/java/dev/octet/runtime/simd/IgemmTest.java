@@ -19,7 +19,8 @@ class IgemmTest {
     "9, 513, 100, true",
     "65, 1100, 96, false",
     "130, 384, 145, true",
-    "16, 1537, 3, false"
+    "16, 1537, 3, false",
+    "300, 40, 97, true"
   })
   void matchesReferenceAndExactLoop(int m, int k, int n, boolean unsigned) {
     Random r = new Random(m * 31L + k * 7L + n);

@@ -1,5 +1,6 @@
 package dev.octet.runtime.fusion;
 
+import dev.octet.core.DType;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.AttributeValue;
 import dev.octet.core.graph.Attributes;
@@ -47,6 +48,23 @@ public final class Fusions {
         .map(t -> (float) t.getDouble(0));
   }
 
+  /**
+   * The Add that alone reads {@code value} and adds to it a constant 1-D bias of {@code n} values
+   * of {@code type} (its other input, see {@link #other}), if there is one.
+   */
+  static Optional<Node> biasAdd(Graph g, String value, int n, DType type) {
+    return onlyConsumer(g, value)
+        .filter(a -> is(a, "Add"))
+        .filter(
+            a -> {
+              String bias = other(a, value);
+              return bias != null
+                  && g.constant(bias)
+                      .filter(t -> t.rank() == 1 && t.size() == n && t.dtype() == type)
+                      .isPresent();
+            });
+  }
+
   /** The input of a binary node other than {@code known}, or null. */
   static String other(Node binary, String known) {
     if (binary.input(0).equals(known)) {
@@ -89,18 +107,11 @@ public final class Fusions {
         continue;
       }
       Optional<Tensor> w = g.constant(n.input(1)).filter(t -> t.rank() == 2);
-      Optional<Node> add = onlyConsumer(g, n.output(0)).filter(a -> is(a, "Add"));
-      if (w.isEmpty() || add.isEmpty()) {
+      Optional<Node> add = w.flatMap(t -> biasAdd(g, n.output(0), t.dim(1), t.dtype()));
+      if (add.isEmpty()) {
         continue;
       }
       String bias = other(add.get(), n.output(0));
-      Optional<Tensor> b = bias == null ? Optional.empty() : g.constant(bias);
-      if (b.isEmpty()
-          || b.get().rank() != 1
-          || b.get().size() != w.get().dim(1)
-          || b.get().dtype() != w.get().dtype()) {
-        continue;
-      }
       e = e == null ? g.edit() : e;
       e.removeNode(add.get().name());
       e.replaceNode(

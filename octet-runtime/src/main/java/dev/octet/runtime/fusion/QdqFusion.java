@@ -178,19 +178,8 @@ public final class QdqFusion {
       return "input 0 is not dequantized and the weight is not a 2-D constant per column";
     }
     List<String> inputs = new ArrayList<>(List.of(n.input(0), w.input(0), w.input(1), w.input(2)));
-    String out = n.output(0);
     List<String> absorbed = new ArrayList<>();
-    Optional<Node> add = Fusions.onlyConsumer(g, out).filter(x -> Fusions.is(x, "Add"));
-    int cols = g.constant(w.input(0)).orElseThrow().dim(1);
-    String bias = add.map(x -> Fusions.other(x, n.output(0))).orElse(null);
-    if (bias != null
-        && g.constant(bias)
-            .filter(t -> t.dtype() == DType.FLOAT && t.rank() == 1 && t.size() == cols)
-            .isPresent()) {
-      inputs.add(bias);
-      absorbed.add(add.get().name());
-      out = add.get().output(0);
-    }
+    String out = absorbBias(n.output(0), w.input(0), inputs, absorbed);
     replace(n, Fusions.DOMAIN, "MatMulW8", inputs, out, null, absorbed, null);
     return null;
   }
@@ -203,21 +192,8 @@ public final class QdqFusion {
     List<String> inputs =
         new ArrayList<>(
             List.of(a.input(0), w.input(0), a.input(1), w.input(1), a.input(2), w.input(2)));
-    String out = n.output(0);
     List<String> absorbed = new ArrayList<>();
-    Optional<Node> add = Fusions.onlyConsumer(g, out).filter(x -> Fusions.is(x, "Add"));
-    if (add.isPresent()) {
-      String bias = Fusions.other(add.get(), out);
-      int cols = g.constant(w.input(0)).orElseThrow().dim(1);
-      if (bias != null
-          && g.constant(bias)
-              .filter(t -> t.dtype() == DType.FLOAT && t.rank() == 1 && t.size() == cols)
-              .isPresent()) {
-        inputs.add(bias);
-        absorbed.add(add.get().name());
-        out = add.get().output(0);
-      }
-    }
+    String out = absorbBias(n.output(0), w.input(0), inputs, absorbed);
     replace(n, MS, "MatMulIntegerToFloat", inputs, out, null, absorbed, null);
     return null;
   }
@@ -376,22 +352,27 @@ public final class QdqFusion {
     }
     List<String> inputs = new ArrayList<>(List.of(dql.input(0), mm.input(1), wScale, mm.input(3)));
     List<String> absorbed = new ArrayList<>(List.of(cast.get().name(), mul.get().name()));
-    String out = mul.get().output(0);
-    Optional<Node> add = Fusions.onlyConsumer(g, out).filter(x -> Fusions.is(x, "Add"));
-    int cols = g.constant(mm.input(1)).orElseThrow().dim(1);
-    String bias = add.map(x -> Fusions.other(x, mul.get().output(0))).orElse(null);
-    if (bias != null
-        && g.constant(bias)
-            .filter(t -> t.dtype() == DType.FLOAT && t.rank() == 1 && t.size() == cols)
-            .isPresent()) {
-      inputs.add(bias);
-      absorbed.add(add.get().name());
-      out = add.get().output(0);
-    }
+    String out = absorbBias(mul.get().output(0), mm.input(1), inputs, absorbed);
     replace(mm, MS, "DynamicQuantizeMatMul", inputs, out, null, absorbed, null);
   }
 
   // ---- helpers ----
+
+  /**
+   * When a float bias Add over the columns of the 2-D constant {@code weight} alone reads {@code
+   * out}, appends the bias to {@code inputs} and the Add to {@code absorbed}; returns the value the
+   * fused node produces (the Add's output, or {@code out}).
+   */
+  private String absorbBias(String out, String weight, List<String> inputs, List<String> absorbed) {
+    int cols = g.constant(weight).orElseThrow().dim(1);
+    Optional<Node> add = Fusions.biasAdd(g, out, cols, DType.FLOAT);
+    if (add.isEmpty()) {
+      return out;
+    }
+    inputs.add(Fusions.other(add.get(), out));
+    absorbed.add(add.get().name());
+    return add.get().output(0);
+  }
 
   private void replace(
       Node n,

@@ -48,21 +48,7 @@ public final class DynamicQuantizer {
     }
     Map<String, Mark> tables = new LinkedHashMap<>();
     Map<String, QParams> params = new LinkedHashMap<>();
-    for (Node n : g.nodes()) {
-      Tensor t =
-          n.opType().equals("Gather") && recipe.quantizes(n)
-              ? g.constant(n.input(0)).orElse(null)
-              : null;
-      if (t != null
-          && t.rank() == 2
-          && t.dtype() == DType.FLOAT
-          && g.consumers(n.input(0)).stream().allMatch(c -> c.opType().equals("Gather"))) {
-        tables.put(n.input(0), new Mark.Table());
-        params.put(
-            n.input(0),
-            StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe, false));
-      }
-    }
+    markEmbeddingTables(g, recipe, tables, params);
     if (count == 0 && tables.isEmpty()) {
       throw new OctetException(
           "the model has no MatMul with a constant weight and no embedding table to quantize dynamically");
@@ -72,6 +58,30 @@ public final class DynamicQuantizer {
       out = QdqRewriter.rewrite(out, tables, params);
     }
     return m.withGraph(out);
+  }
+
+  /**
+   * Marks the constant 2-D float tables that only Gathers the recipe quantizes read (embeddings),
+   * with their parameters: stored in 8 bits, the Gather then reads integer rows (all modes without
+   * calibration share this).
+   */
+  static void markEmbeddingTables(
+      Graph g, Recipe recipe, Map<String, Mark> marks, Map<String, QParams> params) {
+    for (Node n : g.nodes()) {
+      Tensor t =
+          n.opType().equals("Gather") && recipe.quantizes(n)
+              ? g.constant(n.input(0)).orElse(null)
+              : null;
+      if (t != null
+          && t.rank() == 2
+          && t.dtype() == DType.FLOAT
+          && g.consumers(n.input(0)).stream().allMatch(c -> c.opType().equals("Gather"))) {
+        marks.put(n.input(0), new Mark.Table());
+        params.put(
+            n.input(0),
+            StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe, false));
+      }
+    }
   }
 
   private static void rewriteMatMul(GraphEditor e, Node n, Tensor w, Recipe recipe) {

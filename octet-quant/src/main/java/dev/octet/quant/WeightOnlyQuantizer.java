@@ -40,17 +40,8 @@ public final class WeightOnlyQuantizer {
         params.put(
             n.input(1), StaticQuantizer.constantParams(w, c, recipe, recipe.rule(n).perChannel()));
       }
-      Tensor t = n.opType().equals("Gather") ? g.constant(n.input(0)).orElse(null) : null;
-      if (t != null
-          && t.rank() == 2
-          && t.dtype() == DType.FLOAT
-          && g.consumers(n.input(0)).stream().allMatch(c -> c.opType().equals("Gather"))) {
-        marks.put(n.input(0), new Mark.Table());
-        params.put(
-            n.input(0),
-            StaticQuantizer.constantParams(t, new Mark.Constant(-1, true), recipe, false));
-      }
     }
+    DynamicQuantizer.markEmbeddingTables(g, recipe, marks, params);
     if (marks.isEmpty()) {
       throw new OctetException(
           "the model has no MatMul with a constant 2-D weight and no embedding table to quantize");

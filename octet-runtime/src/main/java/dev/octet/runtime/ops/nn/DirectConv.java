@@ -62,8 +62,9 @@ final class DirectConv {
     int pw = g.padBegin()[1];
     int hp = Math.max(h + ph + g.padEnd()[0], oh + kh - 1);
     int wp = Math.max(w + pw + g.padEnd()[1], ow + kw - 1);
-    // padded input, with room after the last row for the second vector's overreach
-    float[] xp = new float[c * hp * wp + 2 * L];
+    // padded input, with room after the last row for the second vector's overreach and for the
+    // unused second row of an odd last pair
+    float[] xp = new float[c * hp * wp + wp + 2 * L];
     for (int ci = 0; ci < c; ci++) {
       for (int iy = 0; iy < h; iy++) {
         System.arraycopy(x, xOff + (ci * h + iy) * w, xp, (ci * hp + iy + ph) * wp + pw, w);
@@ -95,9 +96,9 @@ final class DirectConv {
     float[] row = new float[2 * L];
     for (int oc = o0; oc < o1; oc++) {
       int wBase = oc * c * kh * kw;
-      int oy = 0;
-      // two output rows at a time: one weight broadcast feeds both
-      for (; oy + 1 < oh; oy += 2) {
+      // two output rows at a time: one weight broadcast feeds both (for odd oh the last pair's
+      // second row is computed and dropped)
+      for (int oy = 0; oy < oh; oy += 2) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector a1 = a0;
         FloatVector b0 = a0;
@@ -120,29 +121,11 @@ final class DirectConv {
         a0.intoArray(row, 0);
         a1.intoArray(row, L);
         System.arraycopy(row, 0, y, yOff + (oc * oh + oy) * ow, ow);
-        b0.intoArray(row, 0);
-        b1.intoArray(row, L);
-        System.arraycopy(row, 0, y, yOff + (oc * oh + oy + 1) * ow, ow);
-      }
-      for (; oy < oh; oy++) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        for (int ci = 0; ci < c; ci++) {
-          for (int ky = 0; ky < kh; ky++) {
-            int src = (ci * hp + oy + ky) * wp;
-            int wk = wBase + (ci * kh + ky) * kw;
-            for (int kx = 0; kx < kw; kx++) {
-              FloatVector wv = FloatVector.broadcast(S, wt[wk + kx]);
-              a0 = wv.fma(FloatVector.fromArray(S, xp, src + kx), a0);
-              if (two) {
-                a1 = wv.fma(FloatVector.fromArray(S, xp, src + kx + L), a1);
-              }
-            }
-          }
+        if (oy + 1 < oh) {
+          b0.intoArray(row, 0);
+          b1.intoArray(row, L);
+          System.arraycopy(row, 0, y, yOff + (oc * oh + oy + 1) * ow, ow);
         }
-        a0.intoArray(row, 0);
-        a1.intoArray(row, L);
-        System.arraycopy(row, 0, y, yOff + (oc * oh + oy) * ow, ow);
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.simd.Igemm;
 import dev.octet.runtime.simd.PackedA;
@@ -22,6 +23,17 @@ public final class IntegerMatMul {
 
   /** An 8-bit B packed once, with its zero points relative to the stored values (zb - offset). */
   public record Weights(PackedB8 packed, int[] zero) {
+    /**
+     * B packed at planning time: when input {@code bInput} is a constant and its zero point (input
+     * {@code zpInput}) is absent or constant; otherwise null (packed per run).
+     */
+    static Weights ifConstant(OpContext op, int bInput, int zpInput, boolean transposed) {
+      Tensor b = op.constant(bInput);
+      Tensor zp = op.hasInput(zpInput) ? op.constant(zpInput) : null;
+      boolean zpKnown = !op.hasInput(zpInput) || zp != null;
+      return b != null && zpKnown ? of(b, zp, transposed) : null;
+    }
+
     /**
      * @param b [K, N], or [N, K] when {@code transposed}
      * @param zp B's zero point: null, one value, or one per column N

@@ -26,17 +26,15 @@ public final class MatMulIntegerKernel implements Kernel {
     this.qlinear = qlinear;
     int bi = qlinear ? 3 : 1;
     int bzi = qlinear ? 5 : 3;
-    Tensor b = op.constant(bi);
-    boolean zpKnown = !op.hasInput(bzi) || op.constant(bzi) != null;
     if (qlinear) {
       QuantChecks.scalesAndZeroPoints(op, 1, 2, false);
       QuantChecks.scalesAndZeroPoints(op, 4, 5, true);
       QuantChecks.scalesAndZeroPoints(op, 6, 7, false);
     }
+    // a batched constant B (rank > 2) is multiplied per batch at run time
+    Tensor b = op.constant(bi);
     this.constantB =
-        b != null && b.rank() == 2 && zpKnown
-            ? IntegerMatMul.Weights.of(b, op.hasInput(bzi) ? op.constant(bzi) : null, false)
-            : null;
+        b != null && b.rank() == 2 ? IntegerMatMul.Weights.ifConstant(op, bi, bzi, false) : null;
   }
 
   @Override

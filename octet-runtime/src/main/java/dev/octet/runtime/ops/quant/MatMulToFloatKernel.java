@@ -30,12 +30,7 @@ public final class MatMulToFloatKernel implements Kernel {
     if (!dynamic) {
       QuantChecks.scalesAndZeroPoints(op, 2, 4, false);
     }
-    Tensor b = op.constant(1);
-    boolean zpKnown = !op.hasInput(bZero()) || op.constant(bZero()) != null;
-    this.constantB =
-        b != null && zpKnown
-            ? IntegerMatMul.Weights.of(b, op.hasInput(bZero()) ? op.constant(bZero()) : null, false)
-            : null;
+    this.constantB = IntegerMatMul.Weights.ifConstant(op, 1, bZero(), false);
   }
 
   private int bScale() {

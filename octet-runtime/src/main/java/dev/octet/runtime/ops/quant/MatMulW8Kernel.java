@@ -23,10 +23,11 @@ public final class MatMulW8Kernel implements Kernel {
     this.op = op;
     QuantChecks.scalesAndZeroPoints(op, 2, 3, true);
     Tensor w = op.constant(1);
-    if (w == null || w.rank() != 2 || (op.hasInput(3) && op.constant(3) == null)) {
+    this.weights =
+        w != null && w.rank() == 2 ? IntegerMatMul.Weights.ifConstant(op, 1, 3, false) : null;
+    if (weights == null) {
       throw op.error("MatMulW8 needs a constant 2-D weight and constant zero point");
     }
-    this.weights = IntegerMatMul.Weights.of(w, op.hasInput(3) ? op.constant(3) : null, false);
   }
 
   @Override

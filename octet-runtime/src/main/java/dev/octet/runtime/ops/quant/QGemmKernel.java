@@ -30,11 +30,7 @@ public final class QGemmKernel implements Kernel {
     if (op.inputCount() > 7 && op.hasInput(7)) {
       QuantChecks.scalesAndZeroPoints(op, 7, 8, false);
     }
-    Tensor b = op.constant(3);
-    this.constantB =
-        b != null && op.constant(5) != null
-            ? IntegerMatMul.Weights.of(b, op.constant(5), transB)
-            : null;
+    this.constantB = IntegerMatMul.Weights.ifConstant(op, 3, 5, transB);
   }
 
   @Override

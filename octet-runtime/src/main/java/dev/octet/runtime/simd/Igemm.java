@@ -173,25 +173,18 @@ public final class Igemm {
       IgemmReference.multiply(pa, b, c, cOff, ldc);
       return;
     }
-    long work = (long) m * n * k;
     float[] ap = pa.data();
-    int blocks = (m + MC_WIDE - 1) / MC_WIDE;
-    int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (k * NR)));
-    int groups = (b.panels + group - 1) / group;
-    int tiles = groups * blocks * group;
-    ctx.parallelFor(
-        tiles,
-        work < (1 << 20) ? tiles : 1,
-        (t0, t1) -> {
+    Tiles.run(
+        ctx,
+        (long) m * n * k,
+        m,
+        MC_WIDE,
+        b.panels,
+        (long) k * NR,
+        () -> {
           float[] t = new float[MR * NR];
           float[] panel = new float[Math.min(k, kc) * NR];
-          for (int tile = t0; tile < t1; tile++) {
-            int g = tile / (blocks * group);
-            int block = (tile / group) % blocks;
-            int p = g * group + tile % group;
-            if (p >= b.panels) {
-              continue;
-            }
+          return (p, block) -> {
             int j0 = p * NR;
             int cols = Math.min(NR, n - j0);
             for (int k0 = 0; k0 < k; k0 += kc) {
@@ -218,7 +211,7 @@ public final class Igemm {
                 }
               }
             }
-          }
+          };
         });
   }
 
@@ -238,24 +231,17 @@ public final class Igemm {
       IgemmReference.multiply(a, b, c, cOff, ldc);
       return;
     }
-    int blocks = (m + MC - 1) / MC;
-    int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (4 * k * NR)));
-    int groups = (b.panels + group - 1) / group;
-    int tiles = groups * blocks * group;
-    long work = (long) m * n * k;
-    ctx.parallelFor(
-        tiles,
-        work < (1 << 20) ? tiles : 1,
-        (t0, t1) -> {
+    Tiles.run(
+        ctx,
+        (long) m * n * k,
+        m,
+        MC,
+        b.panels,
+        4L * k * NR,
+        () -> {
           float[] t = new float[MR * NR];
           float[] rows = new float[Math.min(k, KC) * MR];
-          for (int tile = t0; tile < t1; tile++) {
-            int g = tile / (blocks * group);
-            int block = (tile / group) % blocks;
-            int p = g * group + tile % group;
-            if (p >= b.panels) {
-              continue;
-            }
+          return (p, block) -> {
             int j0 = p * NR;
             int cols = Math.min(NR, n - j0);
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
@@ -267,7 +253,7 @@ public final class Igemm {
                 add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
               }
             }
-          }
+          };
         });
   }
 

@@ -81,41 +81,32 @@ public final class Sgemm {
       throw new IllegalArgumentException("A has " + a.k() + " columns, B " + k + " rows");
     }
     float[] ap = a.data();
-    int blocks = (m + MC - 1) / MC;
-    // panels per group: a group of packed B (about 512 KB) stays in L2 while every row block passes
-    int group = Math.max(1, Math.min(b.panels, (512 * 1024) / (4 * k * NR)));
-    int groups = (b.panels + group - 1) / group;
-    int tiles = groups * blocks * group;
-    long work = (long) m * n * k;
-    ctx.parallelFor(
-        tiles,
-        work < (1 << 20) ? tiles : 1,
-        (t0, t1) -> {
-          for (int t = t0; t < t1; t++) {
-            int g = t / (blocks * group);
-            int block = (t / group) % blocks;
-            int p = g * group + t % group;
-            if (p >= b.panels) {
-              continue;
-            }
-            int j0 = p * NR;
-            int cols = Math.min(NR, n - j0);
-            int pOff = p * k * NR;
-            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-              kernel8(
-                  ap,
-                  i0 * k,
-                  b.data,
-                  pOff,
-                  k,
-                  c,
-                  cOff + i0 * ldc + j0,
-                  ldc,
-                  Math.min(MR, m - i0),
-                  cols);
-            }
-          }
-        });
+    Tiles.run(
+        ctx,
+        (long) m * n * k,
+        m,
+        MC,
+        b.panels,
+        4L * k * NR,
+        () ->
+            (p, block) -> {
+              int j0 = p * NR;
+              int cols = Math.min(NR, n - j0);
+              int pOff = p * k * NR;
+              for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+                kernel8(
+                    ap,
+                    i0 * k,
+                    b.data,
+                    pOff,
+                    k,
+                    c,
+                    cOff + i0 * ldc + j0,
+                    ldc,
+                    Math.min(MR, m - i0),
+                    cols);
+              }
+            });
   }
 
   static void kernel8(

@@ -1,0 +1,52 @@
+package dev.octet.runtime.simd;
+
+import dev.octet.runtime.kernel.ExecContext;
+import java.util.function.Supplier;
+
+/**
+ * The tile schedule of the packed GEMMs ({@link Sgemm}, {@link Igemm}): C is cut into (B panel, row
+ * block) tiles; panels are taken in groups of about 512 KB of packed B, which stay in L2 while
+ * every row block passes. Every C element belongs to one tile, so results do not depend on how the
+ * tiles are spread over threads.
+ */
+final class Tiles {
+  /** The work of one tile. */
+  @FunctionalInterface
+  interface Body {
+    void tile(int panel, int block);
+  }
+
+  private Tiles() {}
+
+  /**
+   * Runs every tile in parallel (one thread below 2^20 multiply-adds); each parallel task gets its
+   * own body from {@code perTask}, so scratch arrays live in the body.
+   *
+   * @param panelBytes bytes of one packed B panel
+   */
+  static void run(
+      ExecContext ctx,
+      long work,
+      int m,
+      int rowsPerBlock,
+      int panels,
+      long panelBytes,
+      Supplier<Body> perTask) {
+    int blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+    int group = (int) Math.max(1, Math.min(panels, (512 * 1024) / panelBytes));
+    int groups = (panels + group - 1) / group;
+    int tiles = groups * blocks * group;
+    ctx.parallelFor(
+        tiles,
+        work < (1 << 20) ? tiles : 1,
+        (t0, t1) -> {
+          Body body = perTask.get();
+          for (int t = t0; t < t1; t++) {
+            int p = (t / (blocks * group)) * group + t % group;
+            if (p < panels) {
+              body.tile(p, (t / group) % blocks);
+            }
+          }
+        });
+  }
+}

@@ -56,16 +56,13 @@ public final class QuantVec {
       FloatVector vs = FloatVector.broadcast(S, scale);
       FloatVector magic = FloatVector.broadcast(S, MAGIC);
       for (; i <= n - L; i += L) {
-        FloatVector v = FloatVector.fromArray(S, x, i).div(vs).max(lo).min(hi);
-        v = v.add(magic).sub(magic);
-        v = v.blend(0f, v.test(VectorOperators.IS_NAN));
+        FloatVector v = level(FloatVector.fromArray(S, x, i), vs, lo, hi, magic);
         IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp);
         ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, i);
       }
     }
     for (; i < n; i++) {
-      float v = Math.min(hi, Math.max(lo, x[i] / scale));
-      out[i] = (byte) ((v != v ? 0 : (int) Math.rint(v)) + zp);
+      out[i] = (byte) ((int) level(x[i], scale, lo, hi) + zp);
     }
   }
 
@@ -174,17 +171,27 @@ public final class QuantVec {
       FloatVector vs = FloatVector.broadcast(S, scale);
       FloatVector magic = FloatVector.broadcast(S, MAGIC);
       for (; i <= n - L; i += L) {
-        FloatVector v = FloatVector.fromArray(S, x, o + i).div(vs);
-        v = v.max(lo).min(hi); // inside +-2^22 now, so the rounding below is exact
-        v = v.add(magic).sub(magic);
-        v = v.blend(0f, v.test(VectorOperators.IS_NAN));
-        v.intoArray(out, oo + i);
+        level(FloatVector.fromArray(S, x, o + i), vs, lo, hi, magic).intoArray(out, oo + i);
       }
     }
     for (; i < n; i++) {
-      float v = x[o + i] / scale;
-      v = Math.min(hi, Math.max(lo, v));
-      out[oo + i] = v != v ? 0f : (float) Math.rint(v);
+      out[oo + i] = level(x[o + i], scale, lo, hi);
     }
+  }
+
+  /**
+   * The quantized level minus the zero point: round_half_even(clamp(x / scale, lo, hi)), NaN to 0.
+   * Clamping first keeps |v| below 2^22, where adding and subtracting MAGIC rounds exactly.
+   */
+  private static FloatVector level(
+      FloatVector x, FloatVector scale, float lo, float hi, FloatVector magic) {
+    FloatVector v = x.div(scale).max(lo).min(hi).add(magic).sub(magic);
+    return v.blend(0f, v.test(VectorOperators.IS_NAN));
+  }
+
+  /** The scalar form of {@link #level(FloatVector, FloatVector, float, float, FloatVector)}. */
+  private static float level(float x, float scale, float lo, float hi) {
+    float v = Math.min(hi, Math.max(lo, x / scale));
+    return v != v ? 0f : (float) Math.rint(v);
   }
 }

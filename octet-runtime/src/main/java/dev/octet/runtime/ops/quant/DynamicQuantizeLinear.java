@@ -4,6 +4,7 @@ import dev.octet.core.DType;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
+import dev.octet.runtime.simd.QuantVec;
 
 /**
  * DynamicQuantizeLinear: uint8 quantization with parameters from the tensor itself. The range is
@@ -11,20 +12,27 @@ import dev.octet.runtime.kernel.Kernel;
  * = saturate(round(x / scale) + zero point); outputs y, scale and zero point.
  */
 public final class DynamicQuantizeLinear implements Kernel {
+  /** The uint8 parameters DynamicQuantizeLinear derives from a tensor (scale 0 for all zeros). */
+  public record Params(float scale, int zeroPoint) {
+    public static Params of(float[] x) {
+      float[] range = QuantVec.rangeWithZero(x, 0, x.length);
+      float scale = (range[1] - range[0]) / 255f;
+      int zp = scale == 0 ? 0 : (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / scale)));
+      return new Params(scale, zp);
+    }
+  }
+
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     float[] x = in[0].toFloatArray();
-    float lo = 0;
-    float hi = 0;
-    for (float v : x) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    float scale = (hi - lo) / 255f;
-    long zp = scale == 0 ? 0 : (long) Math.max(0, Math.min(255, Math.rint(0 - lo / scale)));
+    Params p = Params.of(x);
+    float scale = p.scale();
+    int zp = p.zeroPoint();
     byte[] y = new byte[x.length];
-    for (int i = 0; i < x.length; i++) {
-      y[i] = (byte) (scale == 0 ? zp : QuantizeLinear.quantize(x[i], scale, zp, 0, 255));
+    if (scale == 0) {
+      java.util.Arrays.fill(y, (byte) zp);
+    } else {
+      QuantVec.quantize8(x, x.length, scale, zp, 0, 255, y);
     }
     return new Tensor[] {
       Tensor.wrap(DType.UINT8, in[0].shape(), y),

@@ -7,7 +7,6 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.simd.Igemm;
 import dev.octet.runtime.simd.PackedA;
-import dev.octet.runtime.simd.QuantVec;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
@@ -77,12 +76,11 @@ public final class MatMulToFloatKernel implements Kernel {
     PackedA qa;
     if (dynamic) {
       float[] x = a.dtype() == DType.FLOAT ? a.floats() : a.toFloatArray();
-      float[] range = QuantVec.rangeWithZero(x, 0, x.length);
-      aScale = (range[1] - range[0]) / 255f;
+      DynamicQuantizeLinear.Params p = DynamicQuantizeLinear.Params.of(x);
+      aScale = p.scale();
       // a constant 0 input quantizes to its zero point: shifted values 0 (the scale is then 0)
       float s = aScale == 0 ? 1 : aScale;
-      int zp = aScale == 0 ? 0 : (int) Math.max(0, Math.min(255, Math.rint(0 - range[0] / s)));
-      qa = PackedA.packQuantized(x, m, k, s, zp, 0, 255, ctx);
+      qa = PackedA.packQuantized(x, m, k, s, p.zeroPoint(), 0, 255, ctx);
     } else {
       aScale = QValues.scale(in[2], "a_scale");
       float[] shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));

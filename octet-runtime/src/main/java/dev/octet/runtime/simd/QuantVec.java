@@ -118,15 +118,11 @@ public final class QuantVec {
       for (; i <= n - L; i += L) {
         IntVector v = IntVector.fromArray(IS, acc, o + i).add(bias);
         FloatVector f = (FloatVector) v.convert(VectorOperators.I2F, 0);
-        f = f.mul(mult).max(lo).min(hi).add(magic).sub(magic);
-        IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
-        ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o + i);
+        store8(f.mul(mult), lo, hi, magic, zp, out, o + i);
       }
     }
     for (; i < n; i++) {
-      float f = (acc[o + i] + bias) * mult;
-      f = Math.max(lo, Math.min(hi, f));
-      out[o + i] = (byte) ((int) Math.rint(f) + zp);
+      out[o + i] = byte8((acc[o + i] + bias) * mult, lo, hi, zp);
     }
   }
 
@@ -146,14 +142,11 @@ public final class QuantVec {
         for (; j <= n - L; j += L) {
           FloatVector f =
               (FloatVector) IntVector.fromArray(IS, acc, o + j).convert(VectorOperators.I2F, 0);
-          f = f.mul(FloatVector.fromArray(S, mult, j)).max(lo).min(hi).add(magic).sub(magic);
-          IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
-          ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o + j);
+          store8(f.mul(FloatVector.fromArray(S, mult, j)), lo, hi, magic, zp, out, o + j);
         }
       }
       for (; j < n; j++) {
-        float f = Math.max(lo, Math.min(hi, acc[o + j] * mult[j]));
-        out[o + j] = (byte) ((int) Math.rint(f) + zp);
+        out[o + j] = byte8(acc[o + j] * mult[j], lo, hi, zp);
       }
     }
   }
@@ -177,6 +170,19 @@ public final class QuantVec {
     for (; i < n; i++) {
       out[oo + i] = level(x[o + i], scale, lo, hi);
     }
+  }
+
+  /** Stores round_half_even(clamp(f, lo, hi)) + zp as bytes at out[o..o+L). */
+  private static void store8(
+      FloatVector f, float lo, float hi, FloatVector magic, int zp, byte[] out, int o) {
+    FloatVector r = f.max(lo).min(hi).add(magic).sub(magic);
+    IntVector q = ((IntVector) r.convert(VectorOperators.F2I, 0)).add(zp);
+    ((ByteVector) q.convertShape(VectorOperators.I2B, BS, 0)).intoArray(out, o);
+  }
+
+  /** The scalar form of {@link #store8}. */
+  private static byte byte8(float f, float lo, float hi, int zp) {
+    return (byte) ((int) Math.rint(Math.max(lo, Math.min(hi, f))) + zp);
   }
 
   /**

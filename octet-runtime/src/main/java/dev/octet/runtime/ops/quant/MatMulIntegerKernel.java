@@ -96,17 +96,13 @@ public final class MatMulIntegerKernel implements Kernel {
     int n = b.dim(-1);
     int batches = Shapes.product(a.shape(), 0, r - 2);
     int[] acc = new int[batches * m * n];
-    byte[] bv = b.bytes();
+    boolean unsigned = IntegerMatMul.eightBit(b, "B");
+    int[] zeroB = IntegerMatMul.zeroPoints(zb);
     for (int t = 0; t < batches; t++) {
-      Tensor bt =
-          Tensor.wrap(
-              b.dtype(), new int[] {k, n}, Arrays.copyOfRange(bv, t * k * n, (t + 1) * k * n));
-      int[] y =
-          IntegerMatMul.multiply(
-              IntegerMatMul.shifted(a, t * m * k, m, k, za),
-              m,
-              IntegerMatMul.Weights.of(bt, zb, false),
-              ctx);
+      // each batch's B packed straight from its slice of the tensor
+      IntegerMatMul.Weights bt =
+          IntegerMatMul.Weights.of(b.bytes(), t * k * n, n, k, n, false, unsigned, zeroB);
+      int[] y = IntegerMatMul.multiply(IntegerMatMul.shifted(a, t * m * k, m, k, za), m, bt, ctx);
       System.arraycopy(y, 0, acc, t * m * n, y.length);
     }
     int[] shape = a.shape();

@@ -213,6 +213,21 @@ public final class VectorMath {
     }
   }
 
+  /**
+   * The sum of a vector's lanes in lane order. reduceLanes(ADD) leaves the order to the
+   * implementation, and the compiled intrinsic and the interpreted fallback associate differently,
+   * so a result would depend on whether (and on which thread) the JIT had compiled the caller yet.
+   */
+  private static float sumLanes(FloatVector v) {
+    float[] lanes = new float[S.length()];
+    v.intoArray(lanes, 0);
+    float s = 0;
+    for (float x : lanes) {
+      s += x;
+    }
+    return s;
+  }
+
   /** Sum of x[o..o+n); lanes accumulate separately, so the order is fixed for a given n. */
   public static float sum(float[] x, int o, int n) {
     int i = 0;
@@ -222,7 +237,7 @@ public final class VectorMath {
       for (int bound = S.loopBound(n); i < bound; i += S.length()) {
         acc = acc.add(FloatVector.fromArray(S, x, o + i));
       }
-      s = acc.reduceLanes(VectorOperators.ADD);
+      s = sumLanes(acc);
     }
     for (; i < n; i++) {
       s += x[o + i];
@@ -241,7 +256,7 @@ public final class VectorMath {
         FloatVector d = FloatVector.fromArray(S, x, o + i).sub(m);
         acc = d.fma(d, acc);
       }
-      s = acc.reduceLanes(VectorOperators.ADD);
+      s = sumLanes(acc);
     }
     for (; i < n; i++) {
       float d = x[o + i] - mean;
@@ -278,7 +293,7 @@ public final class VectorMath {
         e.intoArray(out, oo + i);
         acc = acc.add(e);
       }
-      s = acc.reduceLanes(VectorOperators.ADD);
+      s = sumLanes(acc);
     }
     for (; i < n; i++) {
       float e = FastMath.exp(x[o + i] - shift);

@@ -214,18 +214,20 @@ public final class VectorMath {
   }
 
   /**
-   * The sum of a vector's lanes in lane order. reduceLanes(ADD) leaves the order to the
-   * implementation, and the compiled intrinsic and the interpreted fallback associate differently,
-   * so a result would depend on whether (and on which thread) the JIT had compiled the caller yet.
+   * The sum of a vector's lanes by halving (lane i + lane i + L/2, then again on the first half),
+   * the order the compiled x86 reduction uses. reduceLanes(ADD) leaves the order to the
+   * implementation, and its interpreted fallback sums lane by lane, so a result depended on whether
+   * (and on which thread) the JIT had compiled the caller yet; this order is the same in both.
    */
   private static float sumLanes(FloatVector v) {
     float[] lanes = new float[S.length()];
     v.intoArray(lanes, 0);
-    float s = 0;
-    for (float x : lanes) {
-      s += x;
+    for (int w = lanes.length / 2; w >= 1; w /= 2) {
+      for (int i = 0; i < w; i++) {
+        lanes[i] += lanes[i + w];
+      }
     }
-    return s;
+    return lanes[0];
   }
 
   /** Sum of x[o..o+n); lanes accumulate separately, so the order is fixed for a given n. */

@@ -93,6 +93,15 @@ final class QuantizeCommand implements Callable<Integer> {
   String mode;
 
   @Option(
+      names = "--smooth",
+      paramLabel = "ALPHA",
+      description =
+          "SmoothQuant: divide the inputs of MatMuls that read a layer normalization per channel"
+              + " by max|x|^ALPHA / max|W|^(1-ALPHA) and multiply the weights back (0 < ALPHA < 1;"
+              + " 0.5 is the paper's choice). Needs --calib, also in dynamic mode")
+  Float smooth;
+
+  @Option(
       names = "--preset",
       description =
           "cnn: every supported op, entropy; transformer: MatMul/Gemm/Gather only, percentile (default: cnn, or the --recipe)")
@@ -137,11 +146,12 @@ final class QuantizeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Model fp32 = OnnxModels.load(model);
     Recipe recipe = recipe();
-    if (!recipe.mode().equals("static")) {
-      boolean dynamic = recipe.mode().equals("dynamic");
+    boolean calibrates =
+        recipe.mode().equals("static") || (recipe.mode().equals("dynamic") && recipe.smooths());
+    if (!calibrates) {
       Model q =
           Provenance.stamp(
-              dynamic
+              recipe.mode().equals("dynamic")
                   ? DynamicQuantizer.quantize(fp32, recipe)
                   : WeightOnlyQuantizer.quantize(fp32, recipe),
               Provenance.sha256(model),
@@ -156,9 +166,11 @@ final class QuantizeCommand implements Callable<Integer> {
     }
     if (calib == null) {
       throw new OctetException(
-          "static quantization needs calibration data: --calib "
+          (recipe.mode().equals("static")
+                  ? "static quantization needs calibration data: --calib "
+                  : "smoothing needs calibration data: --calib ")
               + CalibrationData.READERS
-              + " (or use --mode dynamic)");
+              + (recipe.mode().equals("static") ? " (or use --mode dynamic)" : ""));
     }
     CalibrationData data = CalibrationData.open(calib, fp32.graph(), samples, tokenizer);
     if (data.available() < samples) {
@@ -175,6 +187,20 @@ final class QuantizeCommand implements Callable<Integer> {
             .setStyle(ProgressBarStyle.ASCII)
             .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
             .build()) {
+      if (!recipe.mode().equals("static")) {
+        Model q =
+            Provenance.stamp(
+                DynamicQuantizer.quantize(fp32, recipe, data.samples(), threads, bar::stepTo),
+                Provenance.sha256(model),
+                recipe,
+                data.description() + " (smoothing only; " + recipe.mode() + " quantization)");
+        OnnxModels.save(q, out);
+        w.printf("quantized %s -> %s (%s, smoothing %s)%n", model, out, recipe.mode(), smooth);
+        printSize(w);
+        w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
+        w.flush();
+        return 0;
+      }
       r = StaticQuantizer.quantize(fp32, data.samples(), recipe, threads, bar::stepTo);
     }
     Model q = Provenance.stamp(r.model(), Provenance.sha256(model), recipe, data.description());
@@ -239,6 +265,9 @@ final class QuantizeCommand implements Callable<Integer> {
     }
     if (fallback != null) {
       r = r.withFallback(fallback);
+    }
+    if (smooth != null) {
+      r = r.withSmoothing(smooth);
     }
     if (!exclude.isEmpty()) {
       Set<String> all = new java.util.LinkedHashSet<>(r.exclude());

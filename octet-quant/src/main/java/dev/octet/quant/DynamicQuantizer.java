@@ -14,6 +14,7 @@ import dev.octet.quant.qdq.QdqRewriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Dynamic quantization: weights are quantized ahead (int8, symmetric, one scale per output column),
@@ -25,13 +26,40 @@ import java.util.Map;
  * </pre>
  *
  * which ONNX Runtime fuses into one DynamicQuantizeMatMul. Embedding tables read by Gather are
- * stored in 8 bits as in static mode. Nodes listed in the recipe's exclude stay in float.
+ * stored in 8 bits as in static mode. Nodes listed in the recipe's exclude stay in float. With the
+ * recipe's smoothing set, the MatMul inputs are first smoothed ({@link SmoothQuant}), which needs
+ * calibration data.
  */
 public final class DynamicQuantizer {
   private DynamicQuantizer() {}
 
+  /** Quantizes without calibration data (the recipe must not ask for smoothing). */
   public static Model quantize(Model fp32, Recipe recipe) {
+    return quantize(fp32, recipe, null, 1, null);
+  }
+
+  /**
+   * @param calibration batches for smoothing's per-channel input maxima; null when the recipe does
+   *     not smooth
+   * @param progress told the number of calibration batches done (may be null)
+   */
+  public static Model quantize(
+      Model fp32,
+      Recipe recipe,
+      Iterable<Map<String, Tensor>> calibration,
+      int threads,
+      IntConsumer progress) {
     Model m = StaticQuantizer.prepareGraph(fp32);
+    if (recipe.smooths()) {
+      if (calibration == null) {
+        throw new OctetException(
+            "smoothing (SmoothQuant, "
+                + recipe.smoothing()
+                + ") needs calibration data for the activation maxima: give --calib DATA, or"
+                + " set smoothing to none");
+      }
+      m = SmoothQuant.apply(m, calibration, recipe, threads, progress);
+    }
     Graph g = m.graph();
     GraphEditor e = g.edit();
     int count = 0;

@@ -23,6 +23,8 @@ import java.util.regex.PatternSyntaxException;
  * @param exclude node names kept in float whatever the overrides say
  * @param fallback how many of the most sensitive nodes (ranked by {@link Sensitivity}) to keep in
  *     float, on top of {@code exclude}
+ * @param smoothing SmoothQuant's alpha for the inputs of quantized MatMuls that read a layer
+ *     normalization ({@link SmoothQuant}), 0 for none; needs calibration data in every mode
  */
 public record Recipe(
     int version,
@@ -35,6 +37,7 @@ public record Recipe(
     Set<String> opTypes,
     Set<String> exclude,
     int fallback,
+    float smoothing,
     List<NodeOverride> overrides) {
 
   public static final int VERSION = 1;
@@ -60,6 +63,11 @@ public record Recipe(
     opTypes = Set.copyOf(opTypes);
     exclude = Set.copyOf(exclude);
     overrides = List.copyOf(overrides);
+    if (smoothing != 0 && !(smoothing > 0 && smoothing < 1)) {
+      throw new OctetException(
+          "smoothing (SmoothQuant's alpha) must be 0 (none) or lie strictly between 0 and 1, got "
+              + smoothing);
+    }
     if (fallback < 0) {
       throw new OctetException("fallback must be >= 0 nodes, got " + fallback);
     }
@@ -149,6 +157,11 @@ public record Recipe(
     return new NodeSettings(quantize && !exclude.contains(n.name()), m, pc);
   }
 
+  /** Whether the recipe smooths MatMul inputs (and so needs calibration data in every mode). */
+  public boolean smooths() {
+    return smoothing > 0;
+  }
+
   /** Whether {@code n} is quantized under this recipe. */
   public boolean quantizes(Node n) {
     return rule(n).quantize();
@@ -192,6 +205,7 @@ public record Recipe(
         OpAnnotators.supported(),
         Set.of(),
         0,
+        0f,
         List.of());
   }
 
@@ -207,6 +221,7 @@ public record Recipe(
         opTypes,
         exclude,
         fallback,
+        smoothing,
         overrides);
   }
 
@@ -222,6 +237,7 @@ public record Recipe(
         opTypes,
         exclude,
         fallback,
+        smoothing,
         overrides);
   }
 
@@ -237,6 +253,7 @@ public record Recipe(
         opTypes,
         exclude,
         fallback,
+        smoothing,
         overrides);
   }
 
@@ -252,6 +269,7 @@ public record Recipe(
         opTypes,
         exclude,
         fallback,
+        smoothing,
         overrides);
   }
 
@@ -267,6 +285,7 @@ public record Recipe(
         ops,
         exclude,
         fallback,
+        smoothing,
         overrides);
   }
 
@@ -282,6 +301,23 @@ public record Recipe(
         opTypes,
         exclude,
         nodes,
+        smoothing,
+        overrides);
+  }
+
+  public Recipe withSmoothing(float alpha) {
+    return new Recipe(
+        version,
+        mode,
+        format,
+        activations,
+        weights,
+        perChannel,
+        method,
+        opTypes,
+        exclude,
+        fallback,
+        alpha,
         overrides);
   }
 
@@ -297,6 +333,7 @@ public record Recipe(
         opTypes,
         nodes,
         fallback,
+        smoothing,
         overrides);
   }
 
@@ -312,6 +349,7 @@ public record Recipe(
         opTypes,
         exclude,
         fallback,
+        smoothing,
         o);
   }
 

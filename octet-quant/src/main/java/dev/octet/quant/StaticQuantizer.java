@@ -47,6 +47,9 @@ public final class StaticQuantizer {
       int threads,
       IntConsumer progress) {
     Prepared p = prepare(fp32, recipe);
+    if (recipe.smooths()) {
+      p = prepare(SmoothQuant.apply(p.model(), calibration, recipe, threads, null), recipe);
+    }
     Map<String, Histogram> stats =
         new Calibrator(p.model(), p.activations(), threads).run(calibration, progress);
     if (recipe.fallback() > 0) {

@@ -22,6 +22,11 @@ public final class WeightOnlyQuantizer {
   private WeightOnlyQuantizer() {}
 
   public static Model quantize(Model fp32, Recipe recipe) {
+    if (recipe.smooths()) {
+      throw new OctetException(
+          "smoothing moves activation outliers into the weights; weight-only mode keeps activations"
+              + " in float, so it would only cost accuracy: set smoothing to none");
+    }
     Model m = StaticQuantizer.prepareGraph(fp32);
     Graph g = m.graph();
     Map<String, Mark> marks = new LinkedHashMap<>();

@@ -9,7 +9,9 @@ import dev.octet.runtime.SessionOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Streams calibration batches through the FP32 model and collects a {@link Histogram} per float
@@ -37,15 +39,33 @@ public final class Calibrator {
    * @return a histogram per observed tensor name, in first-seen order
    */
   public Map<String, Histogram> run(Iterable<Map<String, Tensor>> batches, IntConsumer progress) {
-    Map<String, Histogram> stats = new LinkedHashMap<>();
+    return run(batches, progress, Histogram::new, (h, t) -> h.observe(t.floats()));
+  }
+
+  /**
+   * As {@link #run(Iterable, IntConsumer)}, with a statistic of the caller's choice: {@code create}
+   * makes one per observed tensor, {@code observe} folds each value of it in.
+   */
+  public <S> Map<String, S> run(
+      Iterable<Map<String, Tensor>> batches,
+      IntConsumer progress,
+      Supplier<S> create,
+      BiConsumer<S, Tensor> observe) {
+    Map<String, S> stats = new LinkedHashMap<>();
+    BiConsumer<String, Tensor> see =
+        (name, t) -> {
+          if (t.dtype() == DType.FLOAT && (tensors == null || tensors.contains(name))) {
+            observe.accept(stats.computeIfAbsent(name, k -> create.get()), t);
+          }
+        };
     int done = 0;
     try (Session s =
         Session.create(model, SessionOptions.defaults().withThreads(threads).withFusion(false))) {
       for (Map<String, Tensor> batch : batches) {
         for (Map.Entry<String, Tensor> in : batch.entrySet()) {
-          observe(stats, in.getKey(), in.getValue());
+          see.accept(in.getKey(), in.getValue());
         }
-        s.run(batch, (name, node, value) -> observe(stats, name, value));
+        s.run(batch, (name, node, value) -> see.accept(name, value));
         done++;
         if (progress != null) {
           progress.accept(done);
@@ -56,12 +76,5 @@ public final class Calibrator {
       throw new OctetException("the calibration data set is empty; give at least one sample");
     }
     return stats;
-  }
-
-  private void observe(Map<String, Histogram> stats, String name, Tensor t) {
-    if (t.dtype() != DType.FLOAT || (tensors != null && !tensors.contains(name))) {
-      return;
-    }
-    stats.computeIfAbsent(name, k -> new Histogram()).observe(t.floats());
   }
 }

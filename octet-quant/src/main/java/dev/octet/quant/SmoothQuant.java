@@ -45,9 +45,11 @@ public final class SmoothQuant {
    * Calibrates the inputs of the MatMuls to smooth on {@code batches} (their channel maxima only)
    * and smooths them with the recipe's alpha; the model's metadata lists the smoothed inputs.
    *
-   * @param prepared a model as the quantizers prepare it (float32, opset 13)
+   * <p>The result computes the same outputs in float; it can also be handed to another quantizer.
+   *
+   * @param prepared a float32 model at opset 13 or later (as the quantizers prepare it)
    */
-  static Model apply(
+  public static Model apply(
       Model prepared,
       Iterable<Map<String, Tensor>> batches,
       Recipe recipe,

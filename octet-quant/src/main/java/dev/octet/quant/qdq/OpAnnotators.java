@@ -13,7 +13,10 @@ import java.util.function.Predicate;
  * tensor marked by both its producer and a consumer keeps the more specific mark (SameAs over
  * Activation). Afterwards the output of a Conv, Gemm, MatMul or Add whose only reader is a Relu or
  * Clip is left in float, so that the activation fuses with its producer and the pair is quantized
- * once, after the activation.
+ * once, after the activation; and the output of a MatMul that no quantized node reads stays in
+ * float (no Q/DQ on a path that stays FP32): ONNX Runtime and Octet then run it as
+ * MatMulIntegerToFloat with the bias Add fused, instead of requantizing and dequantizing before a
+ * float consumer.
  */
 public final class OpAnnotators {
   /** Annotates one node. */
@@ -59,9 +62,8 @@ public final class OpAnnotators {
   public static Map<String, Mark> annotate(Graph g, Predicate<Node> quantize) {
     Map<String, Mark> marks = new LinkedHashMap<>();
     for (Node n : g.nodes()) {
-      OpAnnotator a = ANNOTATORS.get(n.opType());
-      if (a != null && n.domain().isEmpty() && quantize.test(n)) {
-        a.annotate(n, g, marks);
+      if (annotated(n, quantize)) {
+        ANNOTATORS.get(n.opType()).annotate(n, g, marks);
       }
     }
     for (Node n : g.nodes()) {
@@ -76,8 +78,17 @@ public final class OpAnnotators {
           && marks.containsKey(readers.get(0).output(0))) {
         marks.remove(n.output(0));
       }
+      if (n.opType().equals("MatMul")
+          && readers.stream().noneMatch(r -> annotated(r, quantize))
+          && marks.get(n.output(0)) instanceof Mark.Activation) {
+        marks.remove(n.output(0));
+      }
     }
     return marks;
+  }
+
+  private static boolean annotated(Node n, Predicate<Node> quantize) {
+    return ANNOTATORS.containsKey(n.opType()) && n.domain().isEmpty() && quantize.test(n);
   }
 
   private static void put(Map<String, Mark> marks, String tensor, Mark mark) {

@@ -56,7 +56,7 @@ public final class DynamicQuantizer {
             "smoothing (SmoothQuant, "
                 + recipe.smoothing()
                 + ") needs calibration data for the activation maxima: give --calib DATA, or"
-                + " set smoothing to none");
+                + " set smoothing to 0");
       }
       m = SmoothQuant.apply(m, calibration, recipe, threads, progress);
     }

@@ -25,7 +25,7 @@ public final class WeightOnlyQuantizer {
     if (recipe.smooths()) {
       throw new OctetException(
           "smoothing moves activation outliers into the weights; weight-only mode keeps activations"
-              + " in float, so it would only cost accuracy: set smoothing to none");
+              + " in float, so it would only cost accuracy: set smoothing to 0");
     }
     Model m = StaticQuantizer.prepareGraph(fp32);
     Graph g = m.graph();

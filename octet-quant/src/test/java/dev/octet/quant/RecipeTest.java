@@ -22,6 +22,7 @@ class RecipeTest {
     Recipe r =
         Recipe.transformer()
             .withFallback(3)
+            .withSmoothing(0.5f)
             .withExclude(Set.of("a"))
             .withOverrides(
                 List.of(
@@ -51,6 +52,7 @@ class RecipeTest {
       {"{\"overrides\": [{\"opType\": \"Conv\", \"node\": \"x\"}]}", "exactly one"},
       {"{\"overrides\": [{\"pattern\": \"(\"}]}", "regular expression"},
       {"[1, 2]", "JSON object"},
+      {"{\"smoothing\": 1.5}", "smoothing"},
       {"{\"method\": ", "not a valid recipe"},
     };
     for (String[] c : cases) {

@@ -149,20 +149,13 @@ final class QuantizeCommand implements Callable<Integer> {
     boolean calibrates =
         recipe.mode().equals("static") || (recipe.mode().equals("dynamic") && recipe.smooths());
     if (!calibrates) {
-      Model q =
-          Provenance.stamp(
-              recipe.mode().equals("dynamic")
-                  ? DynamicQuantizer.quantize(fp32, recipe)
-                  : WeightOnlyQuantizer.quantize(fp32, recipe),
-              Provenance.sha256(model),
-              recipe,
-              "none (" + recipe.mode() + " quantization)");
-      OnnxModels.save(q, out);
-      w.printf("quantized %s -> %s (%s)%n", model, out, recipe.mode());
-      printSize(w);
-      w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
-      w.flush();
-      return 0;
+      return writeUncalibrated(
+          recipe.mode().equals("dynamic")
+              ? DynamicQuantizer.quantize(fp32, recipe)
+              : WeightOnlyQuantizer.quantize(fp32, recipe),
+          recipe,
+          "none (" + recipe.mode() + " quantization)",
+          w);
     }
     if (calib == null) {
       throw new OctetException(
@@ -188,18 +181,11 @@ final class QuantizeCommand implements Callable<Integer> {
             .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
             .build()) {
       if (!recipe.mode().equals("static")) {
-        Model q =
-            Provenance.stamp(
-                DynamicQuantizer.quantize(fp32, recipe, data.samples(), threads, bar::stepTo),
-                Provenance.sha256(model),
-                recipe,
-                data.description() + " (smoothing only; " + recipe.mode() + " quantization)");
-        OnnxModels.save(q, out);
-        w.printf("quantized %s -> %s (%s, smoothing %s)%n", model, out, recipe.mode(), smooth);
-        printSize(w);
-        w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
-        w.flush();
-        return 0;
+        return writeUncalibrated(
+            DynamicQuantizer.quantize(fp32, recipe, data.samples(), threads, bar::stepTo),
+            recipe,
+            data.description() + " (for smoothing only; activations quantized at run time)",
+            w);
       }
       r = StaticQuantizer.quantize(fp32, data.samples(), recipe, threads, bar::stepTo);
     }
@@ -232,6 +218,20 @@ final class QuantizeCommand implements Callable<Integer> {
           report);
       w.printf("report: %s%n", report);
     }
+    w.flush();
+    return 0;
+  }
+
+  /** Writes a dynamic or weight-only model (no activation statistics to report) and sums it up. */
+  private int writeUncalibrated(Model quantized, Recipe recipe, String calibration, PrintWriter w)
+      throws java.io.IOException {
+    Model q = Provenance.stamp(quantized, Provenance.sha256(model), recipe, calibration);
+    OnnxModels.save(q, out);
+    w.printf(
+        "quantized %s -> %s (%s%s)%n",
+        model, out, recipe.mode(), recipe.smooths() ? ", smoothing " + recipe.smoothing() : "");
+    printSize(w);
+    w.printf("quantization ops: %s%n", ModelSummary.of(q).quantizationOps());
     w.flush();
     return 0;
   }

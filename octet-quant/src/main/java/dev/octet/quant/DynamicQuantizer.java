@@ -49,17 +49,7 @@ public final class DynamicQuantizer {
       Iterable<Map<String, Tensor>> calibration,
       int threads,
       IntConsumer progress) {
-    Model m = StaticQuantizer.prepareGraph(fp32);
-    if (recipe.smooths()) {
-      if (calibration == null) {
-        throw new OctetException(
-            "smoothing (SmoothQuant, "
-                + recipe.smoothing()
-                + ") needs calibration data for the activation maxima: give --calib DATA, or"
-                + " set smoothing to 0");
-      }
-      m = SmoothQuant.apply(m, calibration, recipe, threads, progress);
-    }
+    Model m = StaticQuantizer.prepareGraph(fp32, recipe, calibration, threads, progress);
     Graph g = m.graph();
     GraphEditor e = g.edit();
     int count = 0;

@@ -43,7 +43,8 @@ public final class SmoothQuant {
 
   /**
    * Calibrates the inputs of the MatMuls to smooth on {@code batches} (their channel maxima only)
-   * and smooths them with the recipe's alpha; the model's metadata lists the smoothed inputs.
+   * and smooths them with the recipe's alpha; the model's metadata lists the smoothed inputs. A
+   * model with nothing to smooth is returned as it is, without a calibration pass.
    *
    * <p>The result computes the same outputs in float; it can also be handed to another quantizer.
    *
@@ -57,6 +58,9 @@ public final class SmoothQuant {
       IntConsumer progress) {
     Graph g = prepared.graph();
     Map<String, List<Node>> groups = groups(g, recipe);
+    if (groups.isEmpty()) {
+      return prepared;
+    }
     Map<String, ChannelMax> stats =
         new Calibrator(prepared, groups.keySet(), threads)
             .run(batches, progress, ChannelMax::new, ChannelMax::observe);

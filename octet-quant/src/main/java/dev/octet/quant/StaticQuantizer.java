@@ -46,10 +46,7 @@ public final class StaticQuantizer {
       Recipe recipe,
       int threads,
       IntConsumer progress) {
-    Prepared p = prepare(fp32, recipe);
-    if (recipe.smooths()) {
-      p = prepare(SmoothQuant.apply(p.model(), calibration, recipe, threads, null), recipe);
-    }
+    Prepared p = marked(prepareGraph(fp32, recipe, calibration, threads, null), recipe);
     Map<String, Histogram> stats =
         new Calibrator(p.model(), p.activations(), threads).run(calibration, progress);
     if (recipe.fallback() > 0) {
@@ -74,7 +71,10 @@ public final class StaticQuantizer {
   public record Prepared(Model model, Set<String> activations) {}
 
   public static Prepared prepare(Model fp32, Recipe recipe) {
-    Model m = prepareGraph(fp32);
+    return marked(prepareGraph(fp32), recipe);
+  }
+
+  private static Prepared marked(Model m, Recipe recipe) {
     Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe::quantizes);
     if (marks.isEmpty()) {
       throw new OctetException(
@@ -100,6 +100,32 @@ public final class StaticQuantizer {
   static Model prepareGraph(Model fp32) {
     Model m = OpsetUpgrade.to(Float16ToFloat32.toFloat32(fp32), 13);
     return BatchNormFolding.apply(ConstantFolding.apply(m));
+  }
+
+  /**
+   * The graph preparation, then the recipe's smoothing ({@link SmoothQuant}) when it asks for one,
+   * which reads the calibration batches.
+   *
+   * @param calibration may be null when the recipe does not smooth
+   */
+  static Model prepareGraph(
+      Model fp32,
+      Recipe recipe,
+      Iterable<Map<String, Tensor>> calibration,
+      int threads,
+      IntConsumer progress) {
+    Model m = prepareGraph(fp32);
+    if (!recipe.smooths()) {
+      return m;
+    }
+    if (calibration == null) {
+      throw new OctetException(
+          "smoothing (SmoothQuant, "
+              + recipe.smoothing()
+              + ") needs calibration data for the activation maxima: give --calib DATA, or"
+              + " set smoothing to 0");
+    }
+    return SmoothQuant.apply(m, calibration, recipe, threads, progress);
   }
 
   /**

@@ -87,6 +87,11 @@ public final class IntegerMatMul {
     }
   }
 
+  /** Input {@code i}, or null when the node leaves it out (optional trailing inputs). */
+  static Tensor optional(Tensor[] in, int i) {
+    return i < in.length ? in[i] : null;
+  }
+
   /** True for uint8, false for int8; anything else is an error naming {@code what}. */
   static boolean eightBit(Tensor t, String what) {
     if (t.dtype() != DType.UINT8 && t.dtype() != DType.INT8) {

@@ -42,16 +42,12 @@ public final class MatMulIntegerKernel implements Kernel {
     return constantB == null ? 0 : constantB.bytes();
   }
 
-  private static Tensor optional(Tensor[] in, int i) {
-    return i < in.length ? in[i] : null;
-  }
-
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor a = in[0];
     Tensor b = in[qlinear ? 3 : 1];
-    int[] za = IntegerMatMul.zeroPoints(optional(in, 2));
-    Tensor zb = optional(in, qlinear ? 5 : 3);
+    int[] za = IntegerMatMul.zeroPoints(IntegerMatMul.optional(in, 2));
+    Tensor zb = IntegerMatMul.optional(in, qlinear ? 5 : 3);
     int[] as = a.rank() == 1 ? new int[] {1, a.dim(0)} : a.shape();
     int m = Shapes.product(as, 0, as.length - 1);
     int k = as[as.length - 1];

@@ -49,10 +49,6 @@ public final class MatMulToFloatKernel implements Kernel {
     return constantB == null ? 0 : constantB.bytes();
   }
 
-  private static Tensor at(Tensor[] in, int i) {
-    return i < in.length ? in[i] : null;
-  }
-
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor a = in[0];
@@ -61,7 +57,9 @@ public final class MatMulToFloatKernel implements Kernel {
       throw op.error("A must have at least one dimension");
     }
     IntegerMatMul.Weights w =
-        constantB != null ? constantB : IntegerMatMul.Weights.of(b, at(in, bZero()), false);
+        constantB != null
+            ? constantB
+            : IntegerMatMul.Weights.of(b, IntegerMatMul.optional(in, bZero()), false);
     int k = a.dim(-1);
     if (k != w.k()) {
       throw op.error(
@@ -83,7 +81,9 @@ public final class MatMulToFloatKernel implements Kernel {
       qa = PackedA.packQuantized(x, m, k, s, p.zeroPoint(), 0, 255, ctx);
     } else {
       aScale = QValues.scale(in[2], "a_scale");
-      float[] shifted = IntegerMatMul.shifted(a, 0, m, k, IntegerMatMul.zeroPoints(at(in, 4)));
+      float[] shifted =
+          IntegerMatMul.shifted(
+              a, 0, m, k, IntegerMatMul.zeroPoints(IntegerMatMul.optional(in, 4)));
       qa = PackedA.pack(shifted, 0, k, m, k);
     }
     float[] y = new float[m * n];
@@ -104,7 +104,7 @@ public final class MatMulToFloatKernel implements Kernel {
     for (int j = 0; j < n; j++) {
       mult[j] = aScale * bs[bs.length == 1 ? 0 : j];
     }
-    Tensor biasT = at(in, biasInput());
+    Tensor biasT = IntegerMatMul.optional(in, biasInput());
     float[] shift = biasT == null ? new float[n] : biasT.toFloatArray();
     if (shift.length != n) {
       throw op.error("bias has " + shift.length + " values for " + n + " columns");

@@ -38,10 +38,6 @@ public final class QGemmKernel implements Kernel {
     return constantB == null ? 0 : constantB.bytes();
   }
 
-  private static Tensor at(Tensor[] in, int i) {
-    return i < in.length ? in[i] : null;
-  }
-
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor a = in[0];
@@ -69,7 +65,7 @@ public final class QGemmKernel implements Kernel {
     }
     int[] za = IntegerMatMul.zeroPoints(in[2]);
     int[] acc = IntegerMatMul.multiply(IntegerMatMul.shifted(aa, 0, m, k, za), m, w, ctx);
-    Tensor c = at(in, 6);
+    Tensor c = IntegerMatMul.optional(in, 6);
     if (c != null) {
       int[] cv = c.ints();
       if (cv.length != 1 && cv.length != n && cv.length != m * n) {
@@ -81,7 +77,7 @@ public final class QGemmKernel implements Kernel {
     }
     float sa = QValues.scale(in[1], "a_scale");
     float[] sb = in[4].toFloatArray();
-    Tensor ys = at(in, 7);
+    Tensor ys = IntegerMatMul.optional(in, 7);
     float[] mult = new float[n];
     for (int j = 0; j < n; j++) {
       mult[j] = alpha * sa * sb[sb.length == 1 ? 0 : j];
@@ -97,7 +93,7 @@ public final class QGemmKernel implements Kernel {
       }
       return new Tensor[] {Tensor.wrap(y, shape)};
     }
-    Tensor yz = at(in, 8);
+    Tensor yz = IntegerMatMul.optional(in, 8);
     DType type = QValues.typeOf(yz);
     long zy = QValues.zeroPoint(yz);
     long[] q = new long[acc.length];

@@ -7,6 +7,8 @@ import dev.octet.core.onnx.OnnxModels;
 import dev.octet.eval.bench.Benchmark;
 import dev.octet.eval.bench.RandomInputs;
 import dev.octet.eval.engine.Engine;
+import dev.octet.eval.engine.OctetEngine;
+import dev.octet.runtime.Profiler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +48,13 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "42")
   long seed;
+
+  @Option(
+      names = "--profile",
+      description =
+          "after timing, run Octet's engine again with a profiler and print where its time goes"
+              + " (per op type and the slowest nodes)")
+  boolean profile;
 
   @Mixin InputSizing sizing;
 
@@ -88,11 +97,39 @@ final class BenchCommand implements Callable<Integer> {
             r.engine(), r.median(), r.p90(), r.throughput(), r.median() / base);
       }
       w.println("ratio = median time / median time of the last row (below 1: faster than it)");
+      if (profile) {
+        for (Engine e : engines) {
+          if (((LabelledEngine) e).inner() instanceof OctetEngine octet) {
+            printProfile(w, e.name(), octet, inputs);
+          }
+        }
+      }
     } finally {
       engines.forEach(Engine::close);
     }
     w.flush();
     return 0;
+  }
+
+  private void printProfile(
+      PrintWriter w, String label, OctetEngine octet, Map<String, Tensor> in) {
+    Profiler p = new Profiler();
+    for (int i = 0; i < iterations; i++) {
+      p.begin();
+      octet.session().run(in, p);
+    }
+    double total = p.totalNanos() / 1e6 / p.runs();
+    w.printf("%nprofile of %s: %.3f ms per run over %d runs%n", label, total, p.runs());
+    w.printf("%-34s %8s %12s %7s%n", "op type", "nodes", "ms per run", "share");
+    for (Profiler.Entry e : p.opTypes()) {
+      double ms = e.nanos() / 1e6 / p.runs();
+      w.printf("%-34s %8d %12.3f %6.1f%%%n", e.name(), e.calls() / p.runs(), ms, 100 * ms / total);
+    }
+    w.printf("%-34s %-22s %10s %7s%n", "slowest nodes", "op type", "ms per run", "share");
+    for (Profiler.Entry e : p.nodes().stream().limit(15).toList()) {
+      double ms = e.nanos() / 1e6 / p.runs();
+      w.printf("%-34s %-22s %10.3f %6.1f%%%n", e.name(), e.opType(), ms, 100 * ms / total);
+    }
   }
 
   /** An engine shown under another name (engine and model). */

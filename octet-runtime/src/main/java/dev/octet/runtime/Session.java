@@ -6,6 +6,7 @@ import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
 import dev.octet.core.graph.ValueInfo;
 import dev.octet.core.passes.Float16ToFloat32;
+import dev.octet.runtime.kernel.BufferPool;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.WorkerPool;
 import java.util.Collections;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A planned model, ready to run. {@link #create} looks up a kernel for every node (reporting all
@@ -28,6 +30,9 @@ public final class Session implements AutoCloseable {
   private final Plan plan;
   private final SessionOptions options;
   private final WorkerPool pool;
+
+  /** Buffer pools between runs: a run takes one (or makes one) and puts it back when done. */
+  private final ConcurrentLinkedQueue<BufferPool> buffers = new ConcurrentLinkedQueue<>();
 
   private Session(Model model, Plan plan, SessionOptions options) {
     this.model = model;
@@ -88,7 +93,12 @@ public final class Session implements AutoCloseable {
       inputArrays.add(e.getValue().data());
     }
     IdentityHashMap<Object, Integer> refs = new IdentityHashMap<>();
-    ExecContext ctx = new ExecContext(pool, options.threads());
+    BufferPool runBuffers = buffers.poll();
+    ExecContext ctx =
+        new ExecContext(
+            pool,
+            options.threads(),
+            runBuffers != null ? runBuffers : (runBuffers = new BufferPool()));
     for (Plan.Step step : plan.steps()) {
       Tensor[] in = new Tensor[step.inputs().length];
       for (int i = 0; i < in.length; i++) {
@@ -129,6 +139,8 @@ public final class Session implements AutoCloseable {
     for (ValueInfo o : plan.graph().outputs()) {
       result.put(o.name(), values[plan.slot(o.name())]);
     }
+    runBuffers.endRun();
+    buffers.add(runBuffers);
     return result;
   }
 

@@ -1,12 +1,9 @@
 package dev.octet.runtime.kernel;
 
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
-
 /**
- * Per-run services for kernels: float buffers recycled by value lifetime, and a parallel loop over
- * the session's thread pool. One context per {@code Session.run}; not shared between runs.
+ * Per-run services for kernels: float buffers recycled by value lifetime (from a {@link BufferPool}
+ * that the session keeps between runs), and a parallel loop over the session's thread pool. One
+ * context per {@code Session.run}.
  */
 public final class ExecContext {
   /** Body of a parallel loop over {@code [start, end)}. */
@@ -17,21 +14,22 @@ public final class ExecContext {
 
   private final WorkerPool pool;
   private final int threads;
-  private final Map<Integer, ArrayDeque<float[]>> freeFloats;
+  private final BufferPool buffers;
 
   public ExecContext(WorkerPool pool, int threads) {
-    this(pool, threads, new HashMap<>());
+    this(pool, threads, new BufferPool());
   }
 
-  private ExecContext(WorkerPool pool, int threads, Map<Integer, ArrayDeque<float[]>> freeFloats) {
+  /** A context whose buffers come from (and go back to) {@code buffers}, kept by the caller. */
+  public ExecContext(WorkerPool pool, int threads, BufferPool buffers) {
     this.pool = pool;
     this.threads = Math.max(1, threads);
-    this.freeFloats = freeFloats;
+    this.buffers = buffers;
   }
 
   /** The same buffers on one thread: for the body of an outer parallel loop. */
   public ExecContext serial() {
-    return threads == 1 ? this : new ExecContext(null, 1, freeFloats);
+    return threads == 1 ? this : new ExecContext(null, 1, buffers);
   }
 
   public int threads() {
@@ -42,13 +40,8 @@ public final class ExecContext {
    * A float array of length {@code n} with unspecified contents: the kernel writes every element.
    */
   public float[] floats(int n) {
-    synchronized (freeFloats) {
-      ArrayDeque<float[]> q = freeFloats.get(n);
-      if (q != null && !q.isEmpty()) {
-        return q.pop();
-      }
-    }
-    return new float[n];
+    float[] reused = buffers.take(n);
+    return reused != null ? reused : new float[n];
   }
 
   /** A zero-filled float array of length {@code n}. */
@@ -63,9 +56,7 @@ public final class ExecContext {
     if (buffer.length < 256) {
       return;
     }
-    synchronized (freeFloats) {
-      freeFloats.computeIfAbsent(buffer.length, k -> new ArrayDeque<>()).push(buffer);
-    }
+    buffers.give(buffer);
   }
 
   /**

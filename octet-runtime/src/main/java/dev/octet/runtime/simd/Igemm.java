@@ -199,14 +199,36 @@ public final class Igemm {
                       i0 * k + k0 * MR,
                       panel,
                       0,
+                      Sgemm.contiguous(len),
                       len,
+                      Sgemm.ZERO,
+                      0,
+                      Sgemm.ZERO,
+                      0,
+                      false,
                       cf,
                       cOff + i0 * ldc + j0,
                       ldc,
                       rows,
                       cols);
                 } else {
-                  Sgemm.kernel8(ap, i0 * k + k0 * MR, panel, 0, len, t, 0, NR, MR, NR);
+                  Sgemm.kernel8(
+                      ap,
+                      i0 * k + k0 * MR,
+                      panel,
+                      0,
+                      Sgemm.contiguous(len),
+                      len,
+                      Sgemm.ZERO,
+                      0,
+                      Sgemm.ZERO,
+                      0,
+                      false,
+                      t,
+                      0,
+                      NR,
+                      MR,
+                      NR);
                   add(t, c, cOff + i0 * ldc + j0, ldc, rows, cols, k0 == 0);
                 }
               }
@@ -249,7 +271,23 @@ public final class Igemm {
                 int len = Math.min(KC, k - k0);
                 // the 8-row panel chunk widened to floats (1/48 of the multiply-adds it feeds)
                 widenScalar(a.data, i0 * k + k0 * MR, len * MR, rows);
-                Sgemm.kernel8(rows, 0, b.data, p * k * NR + k0 * NR, len, t, 0, NR, MR, NR);
+                Sgemm.kernel8(
+                    rows,
+                    0,
+                    b.data,
+                    p * k * NR + k0 * NR,
+                    Sgemm.contiguous(len),
+                    len,
+                    Sgemm.ZERO,
+                    0,
+                    Sgemm.ZERO,
+                    0,
+                    false,
+                    t,
+                    0,
+                    NR,
+                    MR,
+                    NR);
                 add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
               }
             }

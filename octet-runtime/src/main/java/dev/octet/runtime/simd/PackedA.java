@@ -11,9 +11,22 @@ public record PackedA(float[] data, int m, int k) {
 
   /** Packs A[i][kk] = a[off + i*lda + kk]. */
   public static PackedA pack(float[] a, int off, int lda, int m, int k) {
+    return pack(a, off, lda, m, k, new float[size(m, k)]);
+  }
+
+  /** Floats needed to pack an m x k matrix. */
+  public static int size(int m, int k) {
+    return Math.multiplyExact((m + Sgemm.MR - 1) / Sgemm.MR * Sgemm.MR, k);
+  }
+
+  /** As {@link #pack(float[], int, int, int, int)}, into {@code ap} (at least {@link #size}). */
+  public static PackedA pack(float[] a, int off, int lda, int m, int k, float[] ap) {
     int mr = Sgemm.MR;
     int panels = (m + mr - 1) / mr;
-    float[] ap = new float[panels * k * mr];
+    if (ap.length < size(m, k)) {
+      throw new IllegalArgumentException(
+          "buffer of " + ap.length + " floats is smaller than " + size(m, k));
+    }
     for (int r = 0; r < panels; r++) {
       int base = r * k * mr;
       int rows = Math.min(mr, m - r * mr);
@@ -27,6 +40,7 @@ public record PackedA(float[] data, int m, int k) {
           }
         }
       } else {
+        java.util.Arrays.fill(ap, base, base + k * mr, 0f);
         for (int i = 0; i < rows; i++) {
           for (int kk = 0; kk < k; kk++) {
             ap[base + kk * mr + i] = a[src + i * lda + kk];

@@ -32,9 +32,21 @@ public final class PackedB {
    * + j*ld + k] (B given as N rows of K, as Gemm's transB and Conv weights store it).
    */
   public static PackedB pack(float[] b, int off, int ld, int k, int n, boolean transposed) {
+    return pack(b, off, ld, k, n, transposed, new float[size(k, n)]);
+  }
+
+  /**
+   * As {@link #pack(float[], int, int, int, int, boolean)}, into {@code data} (at least {@link
+   * #size} floats, e.g. a recycled buffer; the padding columns are left as they are).
+   */
+  public static PackedB pack(
+      float[] b, int off, int ld, int k, int n, boolean transposed, float[] data) {
     int nr = Sgemm.NR;
     int panels = (n + nr - 1) / nr;
-    float[] data = new float[panels * k * nr];
+    if (data.length < size(k, n)) {
+      throw new IllegalArgumentException(
+          "buffer of " + data.length + " floats is smaller than " + size(k, n));
+    }
     for (int p = 0; p < panels; p++) {
       int j0 = p * nr;
       int cols = Math.min(nr, n - j0);

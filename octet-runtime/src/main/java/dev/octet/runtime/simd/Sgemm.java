@@ -29,6 +29,32 @@ public final class Sgemm {
 
   private Sgemm() {}
 
+  /** Initial values of a tile's rows or columns when there is no bias (MR <= NR floats). */
+  static final float[] ZERO = new float[NR];
+
+  /** A column bias padded to whole panels with zeros, as {@link #multiply} takes it. */
+  public static float[] padColumns(float[] bias, int n) {
+    return java.util.Arrays.copyOf(bias, (n + NR - 1) / NR * NR);
+  }
+
+  private static volatile int[] contiguous = new int[0];
+
+  /**
+   * The row offsets of a packed panel, {@code kk * NR} for kk < k (at least k entries; shared, do
+   * not write).
+   */
+  static int[] contiguous(int k) {
+    int[] t = contiguous;
+    if (t.length < k) {
+      t = new int[Math.max(k, 2 * t.length)];
+      for (int i = 0; i < t.length; i++) {
+        t[i] = i * NR;
+      }
+      contiguous = t;
+    }
+    return t;
+  }
+
   /** C = A * B (overwriting C). A[i][k] = a[aOff + i*lda + k]; C[i][j] = c[cOff + i*ldc + j]. */
   public static void multiply(
       float[] a,
@@ -40,40 +66,91 @@ public final class Sgemm {
       int cOff,
       int ldc,
       ExecContext ctx) {
+    multiply(a, aOff, lda, m, b, null, c, cOff, ldc, ctx);
+  }
+
+  /**
+   * C = A * B + colBias (added to every row; null for none, else padded with {@link #padColumns}).
+   * A is packed into a buffer of the context's pool.
+   */
+  public static void multiply(
+      float[] a,
+      int aOff,
+      int lda,
+      int m,
+      PackedB b,
+      float[] colBias,
+      float[] c,
+      int cOff,
+      int ldc,
+      ExecContext ctx) {
     int k = b.k;
     int n = b.n;
-    if (!Simd.ENABLED) {
-      SgemmReference.multiplyPacked(a, aOff, lda, m, b, c, cOff, ldc);
+    if (!Simd.ENABLED || m < MR) {
+      if (!Simd.ENABLED) {
+        SgemmReference.multiplyPacked(a, aOff, lda, m, b, c, cOff, ldc);
+      } else {
+        rows(a, aOff, lda, m, b, c, cOff, ldc, ctx);
+      }
+      for (int i = 0; colBias != null && i < m; i++) {
+        VectorMath.binary(
+            c, cOff + i * ldc, 1, colBias, 0, 1, c, cOff + i * ldc, n, VectorMath.Binary.ADD);
+      }
       return;
     }
-    if (m < MR) {
-      // a few rows (GEMV-like): stream B once per row, no packing of A
-      int rows = m;
-      ctx.parallelFor(
-          b.panels,
-          (long) m * n * k < (1 << 20) ? b.panels : 1,
-          (p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-              for (int i = 0; i < rows; i++) {
-                kernel1(
-                    a,
-                    aOff + i * lda,
-                    b.data,
-                    p * k * NR,
-                    k,
-                    c,
-                    cOff + i * ldc + p * NR,
-                    Math.min(NR, n - p * NR));
-              }
+    float[] buffer = ctx.floats(PackedA.size(m, k));
+    multiply(PackedA.pack(a, aOff, lda, m, k, buffer), b, colBias, c, cOff, ldc, ctx);
+    ctx.recycle(buffer);
+  }
+
+  /** A few rows (GEMV-like): B streamed once per row, A not packed. */
+  private static void rows(
+      float[] a,
+      int aOff,
+      int lda,
+      int m,
+      PackedB b,
+      float[] c,
+      int cOff,
+      int ldc,
+      ExecContext ctx) {
+    int k = b.k;
+    int n = b.n;
+    ctx.parallelFor(
+        b.panels,
+        (long) m * n * k < (1 << 20) ? b.panels : 1,
+        (p0, p1) -> {
+          for (int p = p0; p < p1; p++) {
+            for (int i = 0; i < m; i++) {
+              kernel1(
+                  a,
+                  aOff + i * lda,
+                  b.data,
+                  p * k * NR,
+                  k,
+                  c,
+                  cOff + i * ldc + p * NR,
+                  Math.min(NR, n - p * NR));
             }
-          });
-      return;
-    }
-    multiply(PackedA.pack(a, aOff, lda, m, k), b, c, cOff, ldc, ctx);
+          }
+        });
   }
 
   /** C = A * B with both operands packed (A once, e.g. convolution weights). */
   public static void multiply(PackedA a, PackedB b, float[] c, int cOff, int ldc, ExecContext ctx) {
+    multiply(a, b, null, c, cOff, ldc, ctx);
+  }
+
+  /**
+   * C = A * B + colBias (added to every row; null for none, else padded with {@link #padColumns}),
+   * both operands packed. The bias is where the accumulators start: no pass over C.
+   */
+  public static void multiply(
+      PackedA a, PackedB b, float[] colBias, float[] c, int cOff, int ldc, ExecContext ctx) {
+    if (colBias != null && colBias.length < b.panels * NR) {
+      throw new IllegalArgumentException("column bias not padded to " + b.panels * NR);
+    }
+    float[] colInit = colBias == null ? ZERO : colBias;
     int m = a.m();
     int k = b.k;
     int n = b.n;
@@ -81,6 +158,7 @@ public final class Sgemm {
       throw new IllegalArgumentException("A has " + a.k() + " columns, B " + k + " rows");
     }
     float[] ap = a.data();
+    int[] koff = contiguous(k);
     Tiles.run(
         ctx,
         (long) m * n * k,
@@ -99,7 +177,13 @@ public final class Sgemm {
                     i0 * k,
                     b.data,
                     pOff,
+                    koff,
                     k,
+                    ZERO,
+                    0,
+                    colInit,
+                    colInit == ZERO ? 0 : j0,
+                    false,
                     c,
                     cOff + i0 * ldc + j0,
                     ldc,
@@ -109,26 +193,122 @@ public final class Sgemm {
             });
   }
 
+  /**
+   * C = A * B + bias, then Relu when asked, with B read in place: B[kk][j] = b[bOff + rows[kk] + j]
+   * for j < n. Each k row of B is a contiguous run of n floats somewhere in {@code b}: a
+   * convolution's input read through its kernel offsets (implicit im2col, see {@code
+   * ImplicitConv}), or a row-major matrix (rows[kk] = kk * ld). Only the last, partial panel is
+   * copied. The bias (per row of C, or null) is where each accumulator starts, so bias and Relu
+   * cost no pass over C.
+   */
+  public static void multiply(
+      PackedA a,
+      float[] b,
+      int bOff,
+      int[] rows,
+      int n,
+      float[] bias,
+      boolean relu,
+      float[] c,
+      int cOff,
+      int ldc,
+      ExecContext ctx) {
+    int m = a.m();
+    int k = a.k();
+    if (rows.length < k) {
+      throw new IllegalArgumentException("A has " + k + " columns, B " + rows.length + " rows");
+    }
+    if (!Simd.ENABLED) {
+      SgemmReference.multiplyRows(a, b, bOff, rows, n, bias, relu, c, cOff, ldc);
+      return;
+    }
+    int panels = (n + NR - 1) / NR;
+    int full = n / NR;
+    // the partial last panel, zero-padded, so that no read goes past a row's n floats
+    float[] tail = new float[full < panels ? k * NR : 0];
+    for (int kk = 0; full < panels && kk < k; kk++) {
+      System.arraycopy(b, bOff + rows[kk] + full * NR, tail, kk * NR, n - full * NR);
+    }
+    int[] tailRows = contiguous(k);
+    // the bias padded to whole tiles, so that the kernel reads MR values for every tile
+    float[] init = new float[(m + MR - 1) / MR * MR];
+    if (bias != null) {
+      System.arraycopy(bias, 0, init, 0, m);
+    }
+    float[] ap = a.data();
+    Tiles.run(
+        ctx,
+        (long) m * n * k,
+        m,
+        MC,
+        panels,
+        4L * k * NR,
+        () ->
+            (p, block) -> {
+              int j0 = p * NR;
+              boolean inPlace = p < full;
+              for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+                kernel8(
+                    ap,
+                    i0 * k,
+                    inPlace ? b : tail,
+                    inPlace ? bOff + j0 : 0,
+                    inPlace ? rows : tailRows,
+                    k,
+                    init,
+                    i0,
+                    ZERO,
+                    0,
+                    relu,
+                    c,
+                    cOff + i0 * ldc + j0,
+                    ldc,
+                    Math.min(MR, m - i0),
+                    Math.min(NR, n - j0));
+              }
+            });
+  }
+
   static void kernel8(
       float[] ap,
       int ao,
       float[] pb,
       int po,
+      int[] koff,
       int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
       float[] c,
       int co,
       int ldc,
       int rows,
       int cols) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-    FloatVector c10 = c00, c11 = c00, c12 = c00;
-    FloatVector c20 = c00, c21 = c00, c22 = c00;
-    FloatVector c30 = c00, c31 = c00, c32 = c00;
-    FloatVector c40 = c00, c41 = c00, c42 = c00;
-    FloatVector c50 = c00, c51 = c00, c52 = c00;
-    FloatVector c60 = c00, c61 = c00, c62 = c00;
-    FloatVector c70 = c00, c71 = c00, c72 = c00;
-    for (int kk = 0, bo = po, ak = ao; kk < k; kk++, bo += NR, ak += MR) {
+    // C[i][j] starts from rowInit[io + i] + colInit[jo + j] (biases, or 0) and ends with max(., 0)
+    // when relu
+    FloatVector v0 = FloatVector.fromArray(S, colInit, jo);
+    FloatVector v1 = FloatVector.fromArray(S, colInit, jo + L);
+    FloatVector v2 = FloatVector.fromArray(S, colInit, jo + 2 * L);
+    FloatVector x0 = FloatVector.broadcast(S, rowInit[io]);
+    FloatVector c00 = x0.add(v0), c01 = x0.add(v1), c02 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 1]);
+    FloatVector c10 = x0.add(v0), c11 = x0.add(v1), c12 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 2]);
+    FloatVector c20 = x0.add(v0), c21 = x0.add(v1), c22 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 3]);
+    FloatVector c30 = x0.add(v0), c31 = x0.add(v1), c32 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 4]);
+    FloatVector c40 = x0.add(v0), c41 = x0.add(v1), c42 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 5]);
+    FloatVector c50 = x0.add(v0), c51 = x0.add(v1), c52 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 6]);
+    FloatVector c60 = x0.add(v0), c61 = x0.add(v1), c62 = x0.add(v2);
+    x0 = FloatVector.broadcast(S, rowInit[io + 7]);
+    FloatVector c70 = x0.add(v0), c71 = x0.add(v1), c72 = x0.add(v2);
+    for (int kk = 0, ak = ao; kk < k; kk++, ak += MR) {
+      int bo = po + koff[kk];
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
       FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * L);
@@ -164,6 +344,32 @@ public final class Sgemm {
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
       c72 = x.fma(b2, c72);
+    }
+    if (relu) {
+      c00 = c00.max(0f);
+      c01 = c01.max(0f);
+      c02 = c02.max(0f);
+      c10 = c10.max(0f);
+      c11 = c11.max(0f);
+      c12 = c12.max(0f);
+      c20 = c20.max(0f);
+      c21 = c21.max(0f);
+      c22 = c22.max(0f);
+      c30 = c30.max(0f);
+      c31 = c31.max(0f);
+      c32 = c32.max(0f);
+      c40 = c40.max(0f);
+      c41 = c41.max(0f);
+      c42 = c42.max(0f);
+      c50 = c50.max(0f);
+      c51 = c51.max(0f);
+      c52 = c52.max(0f);
+      c60 = c60.max(0f);
+      c61 = c61.max(0f);
+      c62 = c62.max(0f);
+      c70 = c70.max(0f);
+      c71 = c71.max(0f);
+      c72 = c72.max(0f);
     }
     if (rows == MR && cols == NR) {
       // the common full tile: stores written out so that no vector leaves this method

@@ -45,4 +45,30 @@ public final class SgemmReference {
       }
     }
   }
+
+  /** C = A * B + bias (Relu when asked) with B[kk][j] = b[bOff + rows[kk] + j]. */
+  public static void multiplyRows(
+      PackedA a,
+      float[] b,
+      int bOff,
+      int[] rows,
+      int n,
+      float[] bias,
+      boolean relu,
+      float[] c,
+      int cOff,
+      int ldc) {
+    int mr = Sgemm.MR;
+    int k = a.k();
+    for (int i = 0; i < a.m(); i++) {
+      int base = (i / mr) * k * mr + i % mr;
+      for (int j = 0; j < n; j++) {
+        float s = bias == null ? 0f : bias[i];
+        for (int kk = 0; kk < k; kk++) {
+          s = Math.fma(a.data()[base + kk * mr], b[bOff + rows[kk] + j], s);
+        }
+        c[cOff + i * ldc + j] = relu && !(s > 0) && s == s ? 0f : s;
+      }
+    }
+  }
 }

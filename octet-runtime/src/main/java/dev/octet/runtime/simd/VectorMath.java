@@ -307,17 +307,23 @@ public final class VectorMath {
 
   /** x[o+i] = max(x[o+i] + bias, 0) in place (bias and Relu epilogue of a convolution). */
   public static void addRelu(float[] x, int o, int n, float bias, boolean relu) {
+    addRelu(x, o, x, o, n, bias, relu);
+  }
+
+  /** y[yo+i] = x[xo+i] + bias, then max(., 0) when relu (NaN stays NaN). */
+  public static void addRelu(
+      float[] x, int xo, float[] y, int yo, int n, float bias, boolean relu) {
     int i = 0;
     if (Simd.ENABLED) {
       FloatVector vb = FloatVector.broadcast(S, bias);
       for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-        FloatVector v = FloatVector.fromArray(S, x, o + i).add(vb);
-        (relu ? v.max(0f) : v).intoArray(x, o + i);
+        FloatVector v = FloatVector.fromArray(S, x, xo + i).add(vb);
+        (relu ? v.max(0f) : v).intoArray(y, yo + i);
       }
     }
     for (; i < n; i++) {
-      float v = x[o + i] + bias;
-      x[o + i] = relu ? (v > 0 ? v : (v == v ? 0f : v)) : v;
+      float v = x[xo + i] + bias;
+      y[yo + i] = relu ? (v > 0 ? v : (v == v ? 0f : v)) : v;
     }
   }
 

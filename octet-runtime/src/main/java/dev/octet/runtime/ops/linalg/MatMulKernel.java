@@ -26,7 +26,13 @@ public final class MatMulKernel implements Kernel {
     return packedWeight == null ? 0 : packedWeight.bytes();
   }
 
+  private final Tensor constantBias;
+  private final float[] paddedBias;
+
   public MatMulKernel(OpContext op) {
+    Tensor bias = op.node().inputs().size() > 2 ? op.constant(2) : null;
+    this.constantBias = bias != null && bias.dtype() == DType.FLOAT ? bias : null;
+    this.paddedBias = constantBias == null ? null : Sgemm.padColumns(bias.floats(), bias.size());
     Tensor b = op.constant(1);
     this.packedWeight =
         b != null && b.dtype() == DType.FLOAT && b.rank() == 2
@@ -66,33 +72,52 @@ public final class MatMulKernel implements Kernel {
     float[] x = a.floats();
     float[] y = b.floats();
     float[] out = ctx.floats(batches * m * n);
+    // FusedMatMul: bias [N] added to every row, by the GEMM where it can
+    float[] bias = in.length > 2 && in[2] != null ? in[2].floats() : null;
     if (batches == 1) {
-      PackedB pb = packedWeight != null ? packedWeight : PackedB.pack(y, bIdx[0], n, k, n, false);
-      Sgemm.multiply(x, aIdx[0], k, m, pb, out, 0, n, ctx);
+      float[] buffer = packedWeight != null ? null : ctx.floats(PackedB.size(k, n));
+      PackedB pb =
+          packedWeight != null ? packedWeight : PackedB.pack(y, bIdx[0], n, k, n, false, buffer);
+      Sgemm.multiply(x, aIdx[0], k, m, pb, padded(bias, n), out, 0, n, ctx);
+      if (buffer != null) {
+        ctx.recycle(buffer);
+      }
+      bias = null;
     } else if (packedWeight != null && b.rank() == 2 && isContiguous(aIdx, m * k)) {
       // a weight shared by all batches: one GEMM over the stacked rows
-      Sgemm.multiply(x, 0, k, batches * m, packedWeight, out, 0, n, ctx);
+      Sgemm.multiply(x, 0, k, batches * m, packedWeight, padded(bias, n), out, 0, n, ctx);
+      bias = null;
     } else {
       ExecContext inner = ctx.serial();
       ctx.parallelFor(
           batches,
           1,
           (s, e) -> {
+            float[] buffer = inner.floats(PackedB.size(k, n));
             for (int i = s; i < e; i++) {
-              PackedB pb = PackedB.pack(y, bIdx[i], n, k, n, false);
+              PackedB pb = PackedB.pack(y, bIdx[i], n, k, n, false, buffer);
               Sgemm.multiply(x, aIdx[i], k, m, pb, out, i * m * n, n, inner);
             }
+            inner.recycle(buffer);
           });
     }
-    if (in.length > 2 && in[2] != null) {
-      // FusedMatMul: bias [N] added to every row
-      float[] bias = in[2].floats();
+    if (bias != null) {
       int rows = out.length / n;
       for (int r = 0; r < rows; r++) {
         VectorMath.binary(out, r * n, 1, bias, 0, 1, out, r * n, n, VectorMath.Binary.ADD);
       }
     }
     return new Tensor[] {Tensor.wrap(out, finalShape)};
+  }
+
+  /** The bias padded for the GEMM: prepared once when it is a constant (FusedMatMul's is). */
+  private float[] padded(float[] bias, int n) {
+    if (bias == null) {
+      return null;
+    }
+    return constantBias != null && constantBias.floats() == bias && paddedBias.length >= n
+        ? paddedBias
+        : Sgemm.padColumns(bias, n);
   }
 
   private static boolean isContiguous(int[] offsets, int step) {

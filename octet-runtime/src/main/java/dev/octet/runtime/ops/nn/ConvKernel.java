@@ -63,6 +63,55 @@ public final class ConvKernel implements Kernel {
     return out;
   }
 
+  /**
+   * The 2-D GEMM path: input read in place through {@link ImplicitConv}, no im2col copy; bias and
+   * Relu are applied as the tiles are stored.
+   */
+  private void implicit(
+      float[] xv,
+      int batch,
+      int c,
+      int h,
+      int w,
+      ConvGeometry g,
+      int groups,
+      int cg,
+      int mg,
+      PackedA[] weights,
+      float[] bias,
+      float[] out,
+      ExecContext ctx) {
+    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
+    int outSize = g.outSize();
+    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : xv;
+    float[] gemm = ImplicitConv.compacts(l) ? ctx.floats(mg * l.n()) : null;
+    for (int n = 0; n < batch; n++) {
+      int base = n * c * h * w;
+      if (l.copies()) {
+        ImplicitConv.prepare(xv, base, c, h, w, l, src, ctx);
+        base = 0;
+      }
+      for (int gi = 0; gi < groups; gi++) {
+        int bOff = base + gi * cg * l.channelSize();
+        int outOff = (n * groups + gi) * mg * outSize;
+        float[] gb = bias == null ? null : Arrays.copyOfRange(bias, gi * mg, gi * mg + mg);
+        if (gemm == null) {
+          Sgemm.multiply(
+              weights[gi], src, bOff, l.rows(), l.n(), gb, relu, out, outOff, outSize, ctx);
+        } else {
+          Sgemm.multiply(weights[gi], src, bOff, l.rows(), l.n(), gb, relu, gemm, 0, l.n(), ctx);
+          ImplicitConv.compact(gemm, l, mg, out, outOff);
+        }
+      }
+    }
+    if (l.copies()) {
+      ctx.recycle(src);
+    }
+    if (gemm != null) {
+      ctx.recycle(gemm);
+    }
+  }
+
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor x = in[0];
@@ -86,8 +135,8 @@ public final class ConvKernel implements Kernel {
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
     float[] out = ctx.floats(batch * m * outSize);
     boolean direct = DirectConv.applies(g, groups, cg, m, g.kernel());
-    for (int n = 0; n < batch; n++) {
-      if (direct) {
+    if (direct) {
+      for (int n = 0; n < batch; n++) {
         DirectConv.run(
             xv,
             n * c * inSize,
@@ -100,16 +149,39 @@ public final class ConvKernel implements Kernel {
             out,
             n * m * outSize,
             ctx);
-        continue;
       }
-      for (int gi = 0; gi < groups; gi++) {
-        int xOff = (n * c + gi * cg) * inSize;
-        PackedB patches =
-            g.isPointwise()
-                ? PackedB.pack(xv, xOff, inSize, kDim, outSize, false)
-                : Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
-        Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
-        if (!g.isPointwise()) {
+    } else if (spatial.length == 2) {
+      implicit(
+          xv,
+          batch,
+          c,
+          spatial[0],
+          spatial[1],
+          g,
+          groups,
+          cg,
+          mg,
+          weights,
+          b == null ? null : b.floats(),
+          out,
+          ctx);
+      return new Tensor[] {Tensor.wrap(out, g.outputShape(batch, m))};
+    } else {
+      for (int n = 0; n < batch; n++) {
+        for (int gi = 0; gi < groups; gi++) {
+          int xOff = (n * c + gi * cg) * inSize;
+          PackedB patches =
+              g.isPointwise()
+                  ? PackedB.pack(
+                      xv,
+                      xOff,
+                      inSize,
+                      kDim,
+                      outSize,
+                      false,
+                      ctx.floats(PackedB.size(kDim, outSize)))
+                  : Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
+          Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
           ctx.recycle(patches.data());
         }
       }

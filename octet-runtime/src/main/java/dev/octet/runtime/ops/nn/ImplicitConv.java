@@ -1,0 +1,134 @@
+package dev.octet.runtime.ops.nn;
+
+import dev.octet.runtime.kernel.ExecContext;
+
+/**
+ * 2-D convolution as a GEMM that reads the input in place ("implicit im2col"): with the input
+ * zero-padded and, for strides above 1, split into stride phases, every row (c, ky, kx) of the
+ * im2col matrix is one contiguous run of the prepared input, at an offset that depends only on (c,
+ * ky, kx). The GEMM ({@code Sgemm.multiply} with row offsets) then reads those runs directly: no kh
+ * * kw-fold copy of the input is written.
+ *
+ * <p>The price: output positions are computed on a grid {@code wq} wide (the phase width), so the
+ * {@code wq - outW} columns at the end of each output row are computed and dropped (13% on a 13x13
+ * layer with padding 1, none on a 1x1 layer). A 1x1 kernel with unit stride and no padding reads
+ * the caller's input as is.
+ */
+final class ImplicitConv {
+  /**
+   * The prepared input: per channel, {@code sh * sw} phase images of hq x wq; {@code rows[k]} is
+   * where im2col row k (= (c * kh + ky) * kw + kx) starts, relative to the group's first channel;
+   * output position (oy, ox) is GEMM column oy * wq + ox, and n columns are computed.
+   */
+  record Layout(
+      int hq, int wq, int channelSize, int[] rows, int n, boolean copies, ConvGeometry g) {}
+
+  private ImplicitConv() {}
+
+  /** The layout for an h x w input and {@code channels} channels per group. */
+  static Layout layout(ConvGeometry g, int channels, int h, int w) {
+    int kh = g.kernel()[0];
+    int kw = g.kernel()[1];
+    int sh = g.strides()[0];
+    int sw = g.strides()[1];
+    int dh = g.dilations()[0];
+    int dw = g.dilations()[1];
+    int oh = g.out()[0];
+    int ow = g.out()[1];
+    // padded extent actually read
+    int hp = (oh - 1) * sh + (kh - 1) * dh + 1;
+    int wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+    boolean copies =
+        sh != 1 || sw != 1 || g.padBegin()[0] != 0 || g.padBegin()[1] != 0 || hp != h || wp != w;
+    int hq = copies ? (hp + sh - 1) / sh : h;
+    int wq = copies ? (wp + sw - 1) / sw : w;
+    int plane = hq * wq;
+    int channelSize = plane * sh * sw;
+    int[] rows = new int[channels * kh * kw];
+    for (int c = 0, k = 0; c < channels; c++) {
+      for (int ky = 0; ky < kh; ky++) {
+        int yy = ky * dh;
+        for (int kx = 0; kx < kw; kx++, k++) {
+          int xx = kx * dw;
+          int phase = (yy % sh) * sw + xx % sw;
+          rows[k] = c * channelSize + phase * plane + (yy / sh) * wq + xx / sw;
+        }
+      }
+    }
+    return new Layout(hq, wq, channelSize, rows, (oh - 1) * wq + ow, copies, g);
+  }
+
+  /**
+   * Writes the prepared form of {@code channels} channels of one image (x[xOff + c*h*w + iy*w +
+   * ix]) into dst: padding is zero, phase (py, px) holds padded positions (yq * sh + py, xq * sw +
+   * px).
+   */
+  static void prepare(
+      float[] x, int xOff, int channels, int h, int w, Layout l, float[] dst, ExecContext ctx) {
+    ConvGeometry g = l.g();
+    int sh = g.strides()[0];
+    int sw = g.strides()[1];
+    int ph = g.padBegin()[0];
+    int pw = g.padBegin()[1];
+    int hq = l.hq();
+    int wq = l.wq();
+    ctx.parallelFor(
+        channels,
+        Math.max(1, (1 << 15) / Math.max(1, l.channelSize())),
+        (c0, c1) -> {
+          for (int c = c0; c < c1; c++) {
+            int src = xOff + c * h * w;
+            for (int py = 0; py < sh; py++) {
+              for (int px = 0; px < sw; px++) {
+                int base = c * l.channelSize() + (py * sw + px) * hq * wq;
+                // xq with 0 <= xq * sw + px - pw < w
+                int lo = Math.min(wq, Math.max(0, ceilDiv(pw - px, sw)));
+                int hi = Math.max(lo, Math.min(wq, ceilDiv(w + pw - px, sw)));
+                int ix0 = px - pw;
+                for (int yq = 0; yq < hq; yq++) {
+                  int iy = yq * sh + py - ph;
+                  int d = base + yq * wq;
+                  if (iy < 0 || iy >= h) {
+                    java.util.Arrays.fill(dst, d, d + wq, 0f);
+                    continue;
+                  }
+                  java.util.Arrays.fill(dst, d, d + lo, 0f);
+                  int s = src + iy * w + ix0;
+                  if (sw == 1) {
+                    System.arraycopy(x, s + lo, dst, d + lo, hi - lo);
+                  } else {
+                    for (int xq = lo; xq < hi; xq++) {
+                      dst[d + xq] = x[s + xq * sw];
+                    }
+                  }
+                  java.util.Arrays.fill(dst, d + hi, d + wq, 0f);
+                }
+              }
+            }
+          }
+        });
+  }
+
+  /** Whether GEMM columns include dropped ones (wq > output width): see {@link #compact}. */
+  static boolean compacts(Layout l) {
+    return l.wq() != l.g().out()[1];
+  }
+
+  /**
+   * Copies the GEMM result of {@code channels} output channels (rows of l.n() columns on the wq
+   * grid) into the dense output (rows of oh * ow).
+   */
+  static void compact(float[] gemm, Layout l, int channels, float[] out, int outOff) {
+    int oh = l.g().out()[0];
+    int ow = l.g().out()[1];
+    for (int c = 0; c < channels; c++) {
+      for (int y = 0; y < oh; y++) {
+        System.arraycopy(gemm, c * l.n() + y * l.wq(), out, outOff + (c * oh + y) * ow, ow);
+      }
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return Math.floorDiv(a + b - 1, b);
+  }
+}

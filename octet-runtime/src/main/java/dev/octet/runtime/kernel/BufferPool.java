@@ -17,6 +17,8 @@ import java.util.Set;
 public final class BufferPool {
   private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
   private final Set<Integer> asked = new HashSet<>();
+  private final Map<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
+  private final Set<Integer> askedInts = new HashSet<>();
 
   /** A buffer of length {@code n} with unspecified contents, reused when one is free. */
   public synchronized float[] take(int n) {
@@ -30,13 +32,26 @@ public final class BufferPool {
     free.computeIfAbsent(buffer.length, k -> new ArrayDeque<>()).push(buffer);
   }
 
+  /** An int buffer of length {@code n} (integer accumulators), or null when none is free. */
+  public synchronized int[] takeInts(int n) {
+    askedInts.add(n);
+    ArrayDeque<int[]> q = freeInts.get(n);
+    return q != null && !q.isEmpty() ? q.pop() : null;
+  }
+
+  public synchronized void give(int[] buffer) {
+    freeInts.computeIfAbsent(buffer.length, k -> new ArrayDeque<>()).push(buffer);
+  }
+
   /** Keeps only the lengths asked for since the last call. */
   public synchronized void endRun() {
     free.keySet().retainAll(asked);
     asked.clear();
+    freeInts.keySet().retainAll(askedInts);
+    askedInts.clear();
   }
 
-  /** Floats held, for tests and memory accounting. */
+  /** Floats held (int buffers not counted), for tests and memory accounting. */
   public synchronized long floatsHeld() {
     long s = 0;
     for (ArrayDeque<float[]> q : free.values()) {

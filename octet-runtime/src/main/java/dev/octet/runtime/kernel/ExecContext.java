@@ -44,6 +44,19 @@ public final class ExecContext {
     return reused != null ? reused : new float[n];
   }
 
+  /** An int array of length {@code n} with unspecified contents. */
+  public int[] ints(int n) {
+    int[] reused = buffers.takeInts(n);
+    return reused != null ? reused : new int[n];
+  }
+
+  /** Returns an int buffer that nothing references any more. */
+  public void recycle(int[] buffer) {
+    if (buffer.length >= 256) {
+      buffers.give(buffer);
+    }
+  }
+
   /** A zero-filled float array of length {@code n}. */
   public float[] zeroFloats(int n) {
     float[] a = floats(n);

@@ -86,7 +86,9 @@ public final class Igemm {
           });
       return;
     }
-    multiply(PackedA.pack(a, aOff, lda, m, k), b, c, cOff, ldc, ctx);
+    float[] buffer = ctx.floats(PackedA.size(m, k));
+    multiply(PackedA.pack(a, aOff, lda, m, k, buffer), b, c, cOff, ldc, ctx);
+    ctx.recycle(buffer);
   }
 
   /** C = A * B (overwriting C) with A already packed (|A| <= 255 integers as floats). */
@@ -152,7 +154,9 @@ public final class Igemm {
           });
       return;
     }
-    run(PackedA.pack(a, 0, k, m, k), b, null, c, 0, n, k, ctx);
+    float[] buffer = ctx.floats(PackedA.size(m, k));
+    run(PackedA.pack(a, 0, k, m, k, buffer), b, null, c, 0, n, k, ctx);
+    ctx.recycle(buffer);
   }
 
   private static void run(
@@ -277,6 +281,86 @@ public final class Igemm {
                     b.data,
                     p * k * NR + k0 * NR,
                     Sgemm.contiguous(len),
+                    len,
+                    Sgemm.ZERO,
+                    0,
+                    Sgemm.ZERO,
+                    0,
+                    false,
+                    t,
+                    0,
+                    NR,
+                    MR,
+                    NR);
+                add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
+              }
+            }
+          };
+        });
+  }
+
+  /**
+   * As {@link #multiply(PackedA8, PackedB, int[], int, int, ExecContext)} with B read in place,
+   * B[kk][j] = b[bOff + rows[kk] + j] for j < n (see Sgemm's form with row offsets): a quantized
+   * convolution's shifted input through its kernel offsets, without an im2col copy.
+   */
+  public static void multiply(
+      PackedA8 a,
+      float[] b,
+      int bOff,
+      int[] rows,
+      int n,
+      int[] c,
+      int cOff,
+      int ldc,
+      ExecContext ctx) {
+    int m = a.m;
+    int k = a.k;
+    if (rows.length < k) {
+      throw new IllegalArgumentException("A has " + k + " columns, B " + rows.length + " rows");
+    }
+    if (!Simd.ENABLED) {
+      IgemmReference.multiply(a, b, bOff, rows, n, c, cOff, ldc);
+      return;
+    }
+    int panels = (n + NR - 1) / NR;
+    int full = n / NR;
+    // the partial last panel, zero-padded
+    float[] tail = new float[full < panels ? k * NR : 0];
+    for (int kk = 0; full < panels && kk < k; kk++) {
+      System.arraycopy(b, bOff + rows[kk] + full * NR, tail, kk * NR, n - full * NR);
+    }
+    // the row offsets of each K chunk
+    int chunks = (k + KC - 1) / KC;
+    int[][] chunkRows = new int[chunks][];
+    for (int q = 0; q < chunks; q++) {
+      chunkRows[q] = java.util.Arrays.copyOfRange(rows, q * KC, Math.min(k, q * KC + KC));
+    }
+    int[] tailRows = Sgemm.contiguous(Math.min(k, KC));
+    Tiles.run(
+        ctx,
+        (long) m * n * k,
+        m,
+        MC,
+        panels,
+        4L * k * NR,
+        () -> {
+          float[] t = new float[MR * NR];
+          float[] wide = new float[Math.min(k, KC) * MR];
+          return (p, block) -> {
+            int j0 = p * NR;
+            int cols = Math.min(NR, n - j0);
+            boolean inPlace = p < full;
+            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+              for (int k0 = 0, q = 0; k0 < k; k0 += KC, q++) {
+                int len = Math.min(KC, k - k0);
+                widenScalar(a.data, i0 * k + k0 * MR, len * MR, wide);
+                Sgemm.kernel8(
+                    wide,
+                    0,
+                    inPlace ? b : tail,
+                    inPlace ? bOff + j0 : k0 * NR,
+                    inPlace ? chunkRows[q] : tailRows,
                     len,
                     Sgemm.ZERO,
                     0,

@@ -44,4 +44,18 @@ public final class IgemmReference {
       }
     }
   }
+
+  /** C = A * B with B[kk][j] = b[bOff + rows[kk] + j] (integers as floats). */
+  public static void multiply(
+      PackedA8 a, float[] b, int bOff, int[] rows, int n, int[] c, int cOff, int ldc) {
+    for (int i = 0; i < a.m; i++) {
+      for (int j = 0; j < n; j++) {
+        int s = 0;
+        for (int kk = 0; kk < a.k; kk++) {
+          s += a.get(i, kk) * (int) b[bOff + rows[kk] + j];
+        }
+        c[cOff + i * ldc + j] = s;
+      }
+    }
+  }
 }

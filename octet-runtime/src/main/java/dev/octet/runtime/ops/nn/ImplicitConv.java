@@ -14,19 +14,19 @@ import dev.octet.runtime.kernel.ExecContext;
  * layer with padding 1, none on a 1x1 layer). A 1x1 kernel with unit stride and no padding reads
  * the caller's input as is.
  */
-final class ImplicitConv {
+public final class ImplicitConv {
   /**
    * The prepared input: per channel, {@code sh * sw} phase images of hq x wq; {@code rows[k]} is
    * where im2col row k (= (c * kh + ky) * kw + kx) starts, relative to the group's first channel;
    * output position (oy, ox) is GEMM column oy * wq + ox, and n columns are computed.
    */
-  record Layout(
+  public record Layout(
       int hq, int wq, int channelSize, int[] rows, int n, boolean copies, ConvGeometry g) {}
 
   private ImplicitConv() {}
 
   /** The layout for an h x w input and {@code channels} channels per group. */
-  static Layout layout(ConvGeometry g, int channels, int h, int w) {
+  public static Layout layout(ConvGeometry g, int channels, int h, int w) {
     int kh = g.kernel()[0];
     int kw = g.kernel()[1];
     int sh = g.strides()[0];
@@ -63,7 +63,7 @@ final class ImplicitConv {
    * ix]) into dst: padding is zero, phase (py, px) holds padded positions (yq * sh + py, xq * sw +
    * px).
    */
-  static void prepare(
+  public static void prepare(
       float[] x, int xOff, int channels, int h, int w, Layout l, float[] dst, ExecContext ctx) {
     ConvGeometry g = l.g();
     int sh = g.strides()[0];
@@ -110,7 +110,7 @@ final class ImplicitConv {
   }
 
   /** Whether GEMM columns include dropped ones (wq > output width): see {@link #compact}. */
-  static boolean compacts(Layout l) {
+  public static boolean compacts(Layout l) {
     return l.wq() != l.g().out()[1];
   }
 
@@ -118,7 +118,18 @@ final class ImplicitConv {
    * Copies the GEMM result of {@code channels} output channels (rows of l.n() columns on the wq
    * grid) into the dense output (rows of oh * ow).
    */
-  static void compact(float[] gemm, Layout l, int channels, float[] out, int outOff) {
+  public static void compact(float[] gemm, Layout l, int channels, float[] out, int outOff) {
+    int oh = l.g().out()[0];
+    int ow = l.g().out()[1];
+    for (int c = 0; c < channels; c++) {
+      for (int y = 0; y < oh; y++) {
+        System.arraycopy(gemm, c * l.n() + y * l.wq(), out, outOff + (c * oh + y) * ow, ow);
+      }
+    }
+  }
+
+  /** As {@link #compact(float[], Layout, int, float[], int)}, for int32 accumulators. */
+  public static void compact(int[] gemm, Layout l, int channels, int[] out, int outOff) {
     int oh = l.g().out()[0];
     int ow = l.g().out()[1];
     for (int c = 0; c < channels; c++) {

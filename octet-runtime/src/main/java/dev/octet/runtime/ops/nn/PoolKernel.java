@@ -30,14 +30,16 @@ public final class PoolKernel implements Kernel {
     Tensor x = in[0];
     if (x.dtype() == DType.UINT8 || x.dtype() == DType.INT8) {
       // 8-bit values (integer MaxPool of a QDQ model) pool exactly in float and convert back
-      float[] xf = new float[x.size()];
+      float[] xf = ctx.floats(x.size());
       QuantVec.widenShifted(x.bytes(), 0, xf.length, x.dtype() == DType.UINT8, 0, xf);
       Tensor f = run(ctx, new Tensor[] {Tensor.wrap(xf, x.shape())})[0];
+      ctx.recycle(xf);
       float[] v = f.floats();
       byte[] out = new byte[v.length];
       for (int i = 0; i < v.length; i++) {
         out[i] = (byte) (int) v[i];
       }
+      ctx.recycle(v);
       return new Tensor[] {Tensor.wrap(x.dtype(), f.shape(), out)};
     }
     if (x.dtype() != DType.FLOAT) {

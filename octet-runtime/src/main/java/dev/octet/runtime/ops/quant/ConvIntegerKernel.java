@@ -8,6 +8,7 @@ import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.nn.ConvGeometry;
 import dev.octet.runtime.ops.nn.Im2Col;
+import dev.octet.runtime.ops.nn.ImplicitConv;
 import dev.octet.runtime.simd.Igemm;
 import dev.octet.runtime.simd.PackedA8;
 import dev.octet.runtime.simd.PackedB;
@@ -106,32 +107,122 @@ public final class ConvIntegerKernel implements Kernel {
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int zx = IntegerMatMul.zeroPoints(in.length > 2 ? in[2] : null)[0];
-    float[] shifted = new float[x.size()];
+    float[] shifted = ctx.floats(x.size());
     boolean unsigned = IntegerMatMul.eightBit(x, "X");
     ctx.parallelFor(
         x.size(),
         1 << 14,
         (i0, i1) -> QuantVec.widenShifted(x.bytes(), i0, i1 - i0, unsigned, zx, shifted, i0));
-    int[] acc = new int[batch * m * outSize];
-    for (int n = 0; n < batch; n++) {
-      for (int gi = 0; gi < groups; gi++) {
-        int xOff = (n * c + gi * cg) * inSize;
-        PackedB patches =
-            g.isPointwise()
-                ? PackedB.pack(shifted, xOff, inSize, kDim, outSize, false)
-                : Im2Col.pack(shifted, xOff, cg, spatial, g, ctx);
-        int cOff = (n * m + gi * mg) * outSize;
-        Igemm.multiply(b.groups()[gi], patches, acc, cOff, outSize, ctx);
-        correctWeightZeroPoints(b.zero(), gi * mg, mg, patches, acc, cOff, outSize);
-        if (!g.isPointwise()) {
-          ctx.recycle(patches.data());
+    int[] acc = ctx.ints(batch * m * outSize);
+    if (spatial.length == 2) {
+      implicit(shifted, batch, c, spatial[0], spatial[1], g, cg, mg, b, acc, ctx);
+    } else {
+      for (int n = 0; n < batch; n++) {
+        for (int gi = 0; gi < groups; gi++) {
+          int xOff = (n * c + gi * cg) * inSize;
+          PackedB patches =
+              g.isPointwise()
+                  ? PackedB.pack(shifted, xOff, inSize, kDim, outSize, false)
+                  : Im2Col.pack(shifted, xOff, cg, spatial, g, ctx);
+          int cOff = (n * m + gi * mg) * outSize;
+          Igemm.multiply(b.groups()[gi], patches, acc, cOff, outSize, ctx);
+          correctWeightZeroPoints(b.zero(), gi * mg, mg, patches, acc, cOff, outSize);
+          if (!g.isPointwise()) {
+            ctx.recycle(patches.data());
+          }
         }
       }
     }
+    ctx.recycle(shifted);
     int[] shape = g.outputShape(batch, m);
-    return new Tensor[] {
-      qlinear ? requantized(ctx, in, acc, shape, m, outSize) : Tensor.wrap(acc, shape)
-    };
+    if (!qlinear) {
+      return new Tensor[] {Tensor.wrap(acc, shape)};
+    }
+    Tensor y = requantized(ctx, in, acc, shape, m, outSize);
+    ctx.recycle(acc);
+    return new Tensor[] {y};
+  }
+
+  /**
+   * The 2-D path: the shifted input read in place through {@link ImplicitConv} (padding reads 0,
+   * i.e. the input's zero point), no im2col copy.
+   */
+  private void implicit(
+      float[] shifted,
+      int batch,
+      int c,
+      int h,
+      int w,
+      ConvGeometry g,
+      int cg,
+      int mg,
+      Weights b,
+      int[] acc,
+      ExecContext ctx) {
+    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
+    int outSize = g.outSize();
+    int m = mg * groups;
+    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : shifted;
+    int[] grid = ImplicitConv.compacts(l) ? ctx.ints(mg * l.n()) : null;
+    for (int n = 0; n < batch; n++) {
+      int base = n * c * h * w;
+      if (l.copies()) {
+        ImplicitConv.prepare(shifted, base, c, h, w, l, src, ctx);
+        base = 0;
+      }
+      for (int gi = 0; gi < groups; gi++) {
+        int bOff = base + gi * cg * l.channelSize();
+        int cOff = (n * m + gi * mg) * outSize;
+        int[] dst = grid != null ? grid : acc;
+        int dOff = grid != null ? 0 : cOff;
+        int ld = grid != null ? l.n() : outSize;
+        Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), l.n(), dst, dOff, ld, ctx);
+        correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), l.n(), dst, dOff, ld);
+        if (grid != null) {
+          ImplicitConv.compact(grid, l, mg, acc, cOff);
+        }
+      }
+    }
+    if (l.copies()) {
+      ctx.recycle(src);
+    }
+    if (grid != null) {
+      ctx.recycle(grid);
+    }
+  }
+
+  /** As the packed form below, for B read in place (b[bOff + rows[k] + p]). */
+  private static void correctWeightZeroPoints(
+      int[] zero,
+      int oc0,
+      int mg,
+      float[] b,
+      int bOff,
+      int[] rows,
+      int positions,
+      int[] acc,
+      int cOff,
+      int ld) {
+    boolean any = false;
+    for (int j = 0; j < mg; j++) {
+      any |= zero[oc0 + j] != 0;
+    }
+    if (!any) {
+      return;
+    }
+    int[] colSum = new int[positions];
+    for (int r : rows) {
+      for (int p = 0; p < positions; p++) {
+        colSum[p] += (int) b[bOff + r + p];
+      }
+    }
+    for (int j = 0; j < mg; j++) {
+      int z = zero[oc0 + j];
+      int row = cOff + j * ld;
+      for (int p = 0; z != 0 && p < positions; p++) {
+        acc[row + p] -= z * colSum[p];
+      }
+    }
   }
 
   /** acc[oc][p] -= zw[oc] * sum_k patches[k][p] for channels whose weight zero point is not 0. */

@@ -86,7 +86,7 @@ public final class MatMulToFloatKernel implements Kernel {
               a, 0, m, k, IntegerMatMul.zeroPoints(IntegerMatMul.optional(in, 4)));
       qa = PackedA.pack(shifted, 0, k, m, k);
     }
-    float[] y = new float[m * n];
+    float[] y = ctx.floats(m * n);
     if (k <= Igemm.KC && w.symmetric()) {
       // one exact chunk: the float sums are the integers, no int32 pass
       Igemm.multiplyToFloat(qa, w.packed(), y, 0, n, ctx);

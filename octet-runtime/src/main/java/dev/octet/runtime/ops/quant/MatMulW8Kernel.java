@@ -49,7 +49,7 @@ public final class MatMulW8Kernel implements Kernel {
     int m = x.size() / Math.max(1, k);
     int n = weights.n();
     float[] a = x.dtype() == DType.FLOAT ? x.floats() : x.toFloatArray();
-    float[] y = new float[m * n];
+    float[] y = ctx.floats(m * n);
     Igemm.multiplyW8(a, m, weights.packed(), y, ctx);
     float[] s = in[2].toFloatArray();
     if (s.length != 1 && s.length != n) {

@@ -27,7 +27,10 @@ class ConvIntegerKernelTest {
     "5, 9, 9, 6, 3, 2, 0, 1, 1, true, false",
     "8, 12, 11, 11, 3, 2, 2, 2, 2, false, true",
     "6, 8, 7, 5, 2, 1, 1, 1, 2, true, true",
-    "4, 4, 6, 6, 3, 1, 1, 1, 4, false, true"
+    "4, 4, 6, 6, 3, 1, 1, 1, 4, false, true",
+    // K = 576 > Igemm.KC: two exact chunks; 3 x 50 positions end in a partial GEMM panel
+    "64, 10, 5, 50, 3, 1, 1, 1, 1, true, true",
+    "3, 16, 31, 29, 3, 2, 0, 1, 1, false, true"
   })
   void matchesReference(
       int c,

@@ -325,11 +325,7 @@ public final class Igemm {
     }
     int panels = (n + NR - 1) / NR;
     int full = n / NR;
-    // the partial last panel, zero-padded
-    float[] tail = new float[full < panels ? k * NR : 0];
-    for (int kk = 0; full < panels && kk < k; kk++) {
-      System.arraycopy(b, bOff + rows[kk] + full * NR, tail, kk * NR, n - full * NR);
-    }
+    float[] tail = Sgemm.tailPanel(b, bOff, rows, k, n);
     // the row offsets of each K chunk
     int chunks = (k + KC - 1) / KC;
     int[][] chunkRows = new int[chunks][];

@@ -224,11 +224,7 @@ public final class Sgemm {
     }
     int panels = (n + NR - 1) / NR;
     int full = n / NR;
-    // the partial last panel, zero-padded, so that no read goes past a row's n floats
-    float[] tail = new float[full < panels ? k * NR : 0];
-    for (int kk = 0; full < panels && kk < k; kk++) {
-      System.arraycopy(b, bOff + rows[kk] + full * NR, tail, kk * NR, n - full * NR);
-    }
+    float[] tail = tailPanel(b, bOff, rows, k, n);
     int[] tailRows = contiguous(k);
     // the bias padded to whole tiles, so that the kernel reads MR values for every tile
     float[] init = new float[(m + MR - 1) / MR * MR];
@@ -267,6 +263,19 @@ public final class Sgemm {
                     Math.min(NR, n - j0));
               }
             });
+  }
+
+  /**
+   * The partial last panel of a B read in place (columns from n / NR * NR on), packed and
+   * zero-padded so that no read goes past a row's n floats; empty when n fills whole panels.
+   */
+  static float[] tailPanel(float[] b, int bOff, int[] rows, int k, int n) {
+    int full = n / NR * NR;
+    float[] tail = new float[full < n ? k * NR : 0];
+    for (int kk = 0; full < n && kk < k; kk++) {
+      System.arraycopy(b, bOff + rows[kk] + full, tail, kk * NR, n - full);
+    }
+    return tail;
   }
 
   static void kernel8(

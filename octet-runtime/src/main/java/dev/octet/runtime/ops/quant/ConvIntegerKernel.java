@@ -203,11 +203,7 @@ public final class ConvIntegerKernel implements Kernel {
       int[] acc,
       int cOff,
       int ld) {
-    boolean any = false;
-    for (int j = 0; j < mg; j++) {
-      any |= zero[oc0 + j] != 0;
-    }
-    if (!any) {
+    if (allZero(zero, oc0, mg)) {
       return;
     }
     int[] colSum = new int[positions];
@@ -216,23 +212,13 @@ public final class ConvIntegerKernel implements Kernel {
         colSum[p] += (int) b[bOff + r + p];
       }
     }
-    for (int j = 0; j < mg; j++) {
-      int z = zero[oc0 + j];
-      int row = cOff + j * ld;
-      for (int p = 0; z != 0 && p < positions; p++) {
-        acc[row + p] -= z * colSum[p];
-      }
-    }
+    subtract(zero, oc0, mg, colSum, acc, cOff, ld);
   }
 
   /** acc[oc][p] -= zw[oc] * sum_k patches[k][p] for channels whose weight zero point is not 0. */
   private static void correctWeightZeroPoints(
       int[] zero, int oc0, int mg, PackedB patches, int[] acc, int cOff, int positions) {
-    boolean any = false;
-    for (int j = 0; j < mg; j++) {
-      any |= zero[oc0 + j] != 0;
-    }
-    if (!any) {
+    if (allZero(zero, oc0, mg)) {
       return;
     }
     int[] colSum = new int[positions];
@@ -246,10 +232,25 @@ public final class ConvIntegerKernel implements Kernel {
       }
       colSum[p] = s;
     }
+    subtract(zero, oc0, mg, colSum, acc, cOff, positions);
+  }
+
+  private static boolean allZero(int[] zero, int oc0, int mg) {
+    for (int j = 0; j < mg; j++) {
+      if (zero[oc0 + j] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** acc[oc][p] -= zw[oc] * colSum[p], rows {@code ld} apart. */
+  private static void subtract(
+      int[] zero, int oc0, int mg, int[] colSum, int[] acc, int cOff, int ld) {
     for (int j = 0; j < mg; j++) {
       int z = zero[oc0 + j];
-      int row = cOff + j * positions;
-      for (int p = 0; z != 0 && p < positions; p++) {
+      int row = cOff + j * ld;
+      for (int p = 0; z != 0 && p < colSum.length; p++) {
         acc[row + p] -= z * colSum[p];
       }
     }

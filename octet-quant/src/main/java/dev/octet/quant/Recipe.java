@@ -6,6 +6,7 @@ import dev.octet.quant.calib.RangeEstimator;
 import dev.octet.quant.qdq.OpAnnotators;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -210,147 +211,93 @@ public record Recipe(
   }
 
   public Recipe withMode(String m) {
-    return new Recipe(
-        version,
-        m,
-        format,
-        activations,
-        weights,
-        perChannel,
-        method,
-        opTypes,
-        exclude,
-        fallback,
-        smoothing,
-        overrides);
+    return with(f -> f.mode = m);
   }
 
-  public Recipe withFormat(String f) {
-    return new Recipe(
-        version,
-        mode,
-        f,
-        activations,
-        weights,
-        perChannel,
-        method,
-        opTypes,
-        exclude,
-        fallback,
-        smoothing,
-        overrides);
+  public Recipe withFormat(String fmt) {
+    return with(f -> f.format = fmt);
   }
 
   public Recipe withMethod(String m) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        perChannel,
-        m,
-        opTypes,
-        exclude,
-        fallback,
-        smoothing,
-        overrides);
+    return with(f -> f.method = m);
   }
 
   public Recipe withPerChannel(boolean pc) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        pc,
-        method,
-        opTypes,
-        exclude,
-        fallback,
-        smoothing,
-        overrides);
+    return with(f -> f.perChannel = pc);
   }
 
   public Recipe withOpTypes(Set<String> ops) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        perChannel,
-        method,
-        ops,
-        exclude,
-        fallback,
-        smoothing,
-        overrides);
+    return with(f -> f.opTypes = ops);
   }
 
   public Recipe withFallback(int nodes) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        perChannel,
-        method,
-        opTypes,
-        exclude,
-        nodes,
-        smoothing,
-        overrides);
+    return with(f -> f.fallback = nodes);
   }
 
   public Recipe withSmoothing(float alpha) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        perChannel,
-        method,
-        opTypes,
-        exclude,
-        fallback,
-        alpha,
-        overrides);
+    return with(f -> f.smoothing = alpha);
   }
 
   public Recipe withExclude(Set<String> nodes) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        perChannel,
-        method,
-        opTypes,
-        nodes,
-        fallback,
-        smoothing,
-        overrides);
+    return with(f -> f.exclude = nodes);
   }
 
   public Recipe withOverrides(List<NodeOverride> o) {
-    return new Recipe(
-        version,
-        mode,
-        format,
-        activations,
-        weights,
-        perChannel,
-        method,
-        opTypes,
-        exclude,
-        fallback,
-        smoothing,
-        o);
+    return with(f -> f.overrides = o);
+  }
+
+  /** A copy with {@code change} applied to its fields (validated as any recipe is). */
+  private Recipe with(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The fields of a recipe being copied with a change: one place to list them all. */
+  private static final class Fields {
+    final int version;
+    String mode;
+    String format;
+    final QuantScheme activations;
+    final QuantScheme weights;
+    boolean perChannel;
+    String method;
+    Set<String> opTypes;
+    Set<String> exclude;
+    int fallback;
+    float smoothing;
+    List<NodeOverride> overrides;
+
+    Fields(Recipe r) {
+      version = r.version;
+      mode = r.mode;
+      format = r.format;
+      activations = r.activations;
+      weights = r.weights;
+      perChannel = r.perChannel;
+      method = r.method;
+      opTypes = r.opTypes;
+      exclude = r.exclude;
+      fallback = r.fallback;
+      smoothing = r.smoothing;
+      overrides = r.overrides;
+    }
+
+    Recipe build() {
+      return new Recipe(
+          version,
+          mode,
+          format,
+          activations,
+          weights,
+          perChannel,
+          method,
+          opTypes,
+          exclude,
+          fallback,
+          smoothing,
+          overrides);
+    }
   }
 
   /** This recipe as JSON (the form {@link RecipeJson#parse} reads). */

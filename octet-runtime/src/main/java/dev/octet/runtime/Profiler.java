@@ -3,6 +3,7 @@ package dev.octet.runtime;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.Node;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,9 +57,7 @@ public final class Profiler implements ValueListener {
 
   /** Every node, most time first. */
   public List<Entry> nodes() {
-    List<Entry> list = new ArrayList<>(byNode.values());
-    list.sort(Comparator.comparingLong(Entry::nanos).reversed());
-    return list;
+    return mostTimeFirst(byNode.values());
   }
 
   /** Time summed per op type (name = op type, calls = node executions), most time first. */
@@ -67,15 +66,14 @@ public final class Profiler implements ValueListener {
     for (Entry e : byNode.values()) {
       sums.merge(
           e.opType(),
-          e,
-          (a, b) ->
-              new Entry(a.opType(), a.opType(), a.nanos() + b.nanos(), a.calls() + b.calls()));
+          new Entry(e.opType(), e.opType(), e.nanos(), e.calls()),
+          (a, b) -> new Entry(a.name(), a.opType(), a.nanos() + b.nanos(), a.calls() + b.calls()));
     }
-    List<Entry> list =
-        new ArrayList<>(
-            sums.values().stream()
-                .map(e -> new Entry(e.opType(), e.opType(), e.nanos(), e.calls()))
-                .toList());
+    return mostTimeFirst(sums.values());
+  }
+
+  private static List<Entry> mostTimeFirst(Collection<Entry> entries) {
+    List<Entry> list = new ArrayList<>(entries);
     list.sort(Comparator.comparingLong(Entry::nanos).reversed());
     return list;
   }

@@ -15,50 +15,52 @@ import java.util.Set;
  * shapes keeps no more than one run's worth. Thread-safe.
  */
 public final class BufferPool {
-  private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
-  private final Set<Integer> asked = new HashSet<>();
-  private final Map<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
-  private final Set<Integer> askedInts = new HashSet<>();
+  private final Shelf<float[]> floats = new Shelf<>();
+  private final Shelf<int[]> ints = new Shelf<>();
 
-  /** A buffer of length {@code n} with unspecified contents, reused when one is free. */
+  /** A buffer of length {@code n} with unspecified contents, or null when none is free. */
   public synchronized float[] take(int n) {
-    asked.add(n);
-    ArrayDeque<float[]> q = free.get(n);
-    return q != null && !q.isEmpty() ? q.pop() : null;
+    return floats.take(n);
   }
 
   /** Returns a buffer that nothing references any more. */
   public synchronized void give(float[] buffer) {
-    free.computeIfAbsent(buffer.length, k -> new ArrayDeque<>()).push(buffer);
+    floats.give(buffer.length, buffer);
   }
 
   /** An int buffer of length {@code n} (integer accumulators), or null when none is free. */
   public synchronized int[] takeInts(int n) {
-    askedInts.add(n);
-    ArrayDeque<int[]> q = freeInts.get(n);
-    return q != null && !q.isEmpty() ? q.pop() : null;
+    return ints.take(n);
   }
 
   public synchronized void give(int[] buffer) {
-    freeInts.computeIfAbsent(buffer.length, k -> new ArrayDeque<>()).push(buffer);
+    ints.give(buffer.length, buffer);
   }
 
   /** Keeps only the lengths asked for since the last call. */
   public synchronized void endRun() {
-    free.keySet().retainAll(asked);
-    asked.clear();
-    freeInts.keySet().retainAll(askedInts);
-    askedInts.clear();
+    floats.endRun();
+    ints.endRun();
   }
 
-  /** Floats held (int buffers not counted), for tests and memory accounting. */
-  public synchronized long floatsHeld() {
-    long s = 0;
-    for (ArrayDeque<float[]> q : free.values()) {
-      for (float[] f : q) {
-        s += f.length;
-      }
+  /** Free buffers of one array type by length, and the lengths asked for in this run. */
+  private static final class Shelf<T> {
+    private final Map<Integer, ArrayDeque<T>> free = new HashMap<>();
+    private final Set<Integer> asked = new HashSet<>();
+
+    T take(int n) {
+      asked.add(n);
+      ArrayDeque<T> q = free.get(n);
+      return q != null && !q.isEmpty() ? q.pop() : null;
     }
-    return s;
+
+    void give(int length, T buffer) {
+      free.computeIfAbsent(length, k -> new ArrayDeque<>()).push(buffer);
+    }
+
+    void endRun() {
+      free.keySet().retainAll(asked);
+      asked.clear();
+    }
   }
 }

@@ -247,7 +247,6 @@ public final class Igemm {
    * c[cOff + i*ldc + j].
    */
   public static void multiply(PackedA8 a, PackedB b, int[] c, int cOff, int ldc, ExecContext ctx) {
-    int m = a.m;
     int k = b.k;
     int n = b.n;
     if (a.k != k) {
@@ -257,46 +256,7 @@ public final class Igemm {
       IgemmReference.multiply(a, b, c, cOff, ldc);
       return;
     }
-    Tiles.run(
-        ctx,
-        (long) m * n * k,
-        m,
-        MC,
-        b.panels,
-        4L * k * NR,
-        () -> {
-          float[] t = new float[MR * NR];
-          float[] rows = new float[Math.min(k, KC) * MR];
-          return (p, block) -> {
-            int j0 = p * NR;
-            int cols = Math.min(NR, n - j0);
-            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-              for (int k0 = 0; k0 < k; k0 += KC) {
-                int len = Math.min(KC, k - k0);
-                // the 8-row panel chunk widened to floats (1/48 of the multiply-adds it feeds)
-                widenScalar(a.data, i0 * k + k0 * MR, len * MR, rows);
-                Sgemm.kernel8(
-                    rows,
-                    0,
-                    b.data,
-                    p * k * NR + k0 * NR,
-                    Sgemm.contiguous(len),
-                    len,
-                    Sgemm.ZERO,
-                    0,
-                    Sgemm.ZERO,
-                    0,
-                    false,
-                    t,
-                    0,
-                    NR,
-                    MR,
-                    NR);
-                add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
-              }
-            }
-          };
-        });
+    tiles(a, null, 0, null, 0, b.data, n, c, cOff, ldc, ctx);
   }
 
   /**
@@ -314,7 +274,6 @@ public final class Igemm {
       int cOff,
       int ldc,
       ExecContext ctx) {
-    int m = a.m;
     int k = a.k;
     if (rows.length < k) {
       throw new IllegalArgumentException("A has " + k + " columns, B " + rows.length + " rows");
@@ -323,22 +282,42 @@ public final class Igemm {
       IgemmReference.multiply(a, b, bOff, rows, n, c, cOff, ldc);
       return;
     }
-    int panels = (n + NR - 1) / NR;
-    int full = n / NR;
     float[] tail = Sgemm.tailPanel(b, bOff, rows, k, n);
-    // the row offsets of each K chunk
+    tiles(a, b, bOff, rows, n / NR, tail, n, c, cOff, ldc, ctx);
+  }
+
+  /**
+   * The tiles of C = A * B for both forms of B (as Sgemm's): panels p < full read in place (row kk
+   * at b[bOff + p * NR + rows[kk]]), the others from {@code packed} (panel p - full, K-major). K
+   * runs in exact chunks of {@link #KC}, each 8-row A chunk widened once per tile.
+   */
+  private static void tiles(
+      PackedA8 a,
+      float[] b,
+      int bOff,
+      int[] rows,
+      int full,
+      float[] packed,
+      int n,
+      int[] c,
+      int cOff,
+      int ldc,
+      ExecContext ctx) {
+    int m = a.m;
+    int k = a.k;
+    // the row offsets of each K chunk of the in-place panels
     int chunks = (k + KC - 1) / KC;
     int[][] chunkRows = new int[chunks][];
-    for (int q = 0; q < chunks; q++) {
+    for (int q = 0; rows != null && q < chunks; q++) {
       chunkRows[q] = java.util.Arrays.copyOfRange(rows, q * KC, Math.min(k, q * KC + KC));
     }
-    int[] tailRows = Sgemm.contiguous(Math.min(k, KC));
+    int[] contiguous = Sgemm.contiguous(Math.min(k, KC));
     Tiles.run(
         ctx,
         (long) m * n * k,
         m,
         MC,
-        panels,
+        (n + NR - 1) / NR,
         4L * k * NR,
         () -> {
           float[] t = new float[MR * NR];
@@ -350,13 +329,14 @@ public final class Igemm {
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
               for (int k0 = 0, q = 0; k0 < k; k0 += KC, q++) {
                 int len = Math.min(KC, k - k0);
+                // the 8-row panel chunk widened to floats (1/48 of the multiply-adds it feeds)
                 widenScalar(a.data, i0 * k + k0 * MR, len * MR, wide);
                 Sgemm.kernel8(
                     wide,
                     0,
-                    inPlace ? b : tail,
-                    inPlace ? bOff + j0 : k0 * NR,
-                    inPlace ? chunkRows[q] : tailRows,
+                    inPlace ? b : packed,
+                    inPlace ? bOff + j0 : (p - full) * k * NR + k0 * NR,
+                    inPlace ? chunkRows[q] : contiguous,
                     len,
                     Sgemm.ZERO,
                     0,

@@ -150,47 +150,11 @@ public final class Sgemm {
     if (colBias != null && colBias.length < b.panels * NR) {
       throw new IllegalArgumentException("column bias not padded to " + b.panels * NR);
     }
-    float[] colInit = colBias == null ? ZERO : colBias;
-    int m = a.m();
-    int k = b.k;
-    int n = b.n;
-    if (a.k() != k) {
-      throw new IllegalArgumentException("A has " + a.k() + " columns, B " + k + " rows");
+    if (a.k() != b.k) {
+      throw new IllegalArgumentException("A has " + a.k() + " columns, B " + b.k + " rows");
     }
-    float[] ap = a.data();
-    int[] koff = contiguous(k);
-    Tiles.run(
-        ctx,
-        (long) m * n * k,
-        m,
-        MC,
-        b.panels,
-        4L * k * NR,
-        () ->
-            (p, block) -> {
-              int j0 = p * NR;
-              int cols = Math.min(NR, n - j0);
-              int pOff = p * k * NR;
-              for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-                kernel8(
-                    ap,
-                    i0 * k,
-                    b.data,
-                    pOff,
-                    koff,
-                    k,
-                    ZERO,
-                    0,
-                    colInit,
-                    colInit == ZERO ? 0 : j0,
-                    false,
-                    c,
-                    cOff + i0 * ldc + j0,
-                    ldc,
-                    Math.min(MR, m - i0),
-                    cols);
-              }
-            });
+    float[] colInit = colBias == null ? ZERO : colBias;
+    tiles(a, null, 0, null, 0, b.data, b.n, ZERO, colInit, false, c, cOff, ldc, ctx);
   }
 
   /**
@@ -198,8 +162,8 @@ public final class Sgemm {
    * for j < n. Each k row of B is a contiguous run of n floats somewhere in {@code b}: a
    * convolution's input read through its kernel offsets (implicit im2col, see {@code
    * ImplicitConv}), or a row-major matrix (rows[kk] = kk * ld). Only the last, partial panel is
-   * copied. The bias (per row of C, or null) is where each accumulator starts, so bias and Relu
-   * cost no pass over C.
+   * copied. The bias (per row of C: bias[biasOff + i], or null) is where each accumulator starts,
+   * so bias and Relu cost no pass over C.
    */
   public static void multiply(
       PackedA a,
@@ -208,6 +172,7 @@ public final class Sgemm {
       int[] rows,
       int n,
       float[] bias,
+      int biasOff,
       boolean relu,
       float[] c,
       int cOff,
@@ -219,25 +184,48 @@ public final class Sgemm {
       throw new IllegalArgumentException("A has " + k + " columns, B " + rows.length + " rows");
     }
     if (!Simd.ENABLED) {
-      SgemmReference.multiplyRows(a, b, bOff, rows, n, bias, relu, c, cOff, ldc);
+      SgemmReference.multiplyRows(a, b, bOff, rows, n, bias, biasOff, relu, c, cOff, ldc);
       return;
     }
-    int panels = (n + NR - 1) / NR;
-    int full = n / NR;
-    float[] tail = tailPanel(b, bOff, rows, k, n);
-    int[] tailRows = contiguous(k);
     // the bias padded to whole tiles, so that the kernel reads MR values for every tile
     float[] init = new float[(m + MR - 1) / MR * MR];
     if (bias != null) {
-      System.arraycopy(bias, 0, init, 0, m);
+      System.arraycopy(bias, biasOff, init, 0, m);
     }
+    float[] tail = tailPanel(b, bOff, rows, k, n);
+    tiles(a, b, bOff, rows, n / NR, tail, n, init, ZERO, relu, c, cOff, ldc, ctx);
+  }
+
+  /**
+   * The tiles of C = A * B for both forms of B: panels p < full read in place (row kk at b[bOff + p
+   * * NR + rows[kk]]), the others from {@code packed} (panel p - full, K-major). Rows of C start
+   * from rowInit[i] + colInit[j] and end with Relu when asked.
+   */
+  private static void tiles(
+      PackedA a,
+      float[] b,
+      int bOff,
+      int[] rows,
+      int full,
+      float[] packed,
+      int n,
+      float[] rowInit,
+      float[] colInit,
+      boolean relu,
+      float[] c,
+      int cOff,
+      int ldc,
+      ExecContext ctx) {
+    int m = a.m();
+    int k = a.k();
     float[] ap = a.data();
+    int[] contiguous = contiguous(k);
     Tiles.run(
         ctx,
         (long) m * n * k,
         m,
         MC,
-        panels,
+        (n + NR - 1) / NR,
         4L * k * NR,
         () ->
             (p, block) -> {
@@ -247,14 +235,14 @@ public final class Sgemm {
                 kernel8(
                     ap,
                     i0 * k,
-                    inPlace ? b : tail,
-                    inPlace ? bOff + j0 : 0,
-                    inPlace ? rows : tailRows,
+                    inPlace ? b : packed,
+                    inPlace ? bOff + j0 : (p - full) * k * NR,
+                    inPlace ? rows : contiguous,
                     k,
-                    init,
-                    i0,
-                    ZERO,
-                    0,
+                    rowInit,
+                    rowInit == ZERO ? 0 : i0,
+                    colInit,
+                    colInit == ZERO ? 0 : j0,
                     relu,
                     c,
                     cOff + i0 * ldc + j0,

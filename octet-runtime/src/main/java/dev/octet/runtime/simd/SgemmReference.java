@@ -54,6 +54,7 @@ public final class SgemmReference {
       int[] rows,
       int n,
       float[] bias,
+      int biasOff,
       boolean relu,
       float[] c,
       int cOff,
@@ -63,7 +64,7 @@ public final class SgemmReference {
     for (int i = 0; i < a.m(); i++) {
       int base = (i / mr) * k * mr + i % mr;
       for (int j = 0; j < n; j++) {
-        float s = bias == null ? 0f : bias[i];
+        float s = bias == null ? 0f : bias[biasOff + i];
         for (int kk = 0; kk < k; kk++) {
           s = Math.fma(a.data()[base + kk * mr], b[bOff + rows[kk] + j], s);
         }

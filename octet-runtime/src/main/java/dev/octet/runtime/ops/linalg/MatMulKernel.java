@@ -10,7 +10,6 @@ import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.ops.Shapes;
 import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
-import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -72,21 +71,19 @@ public final class MatMulKernel implements Kernel {
     float[] x = a.floats();
     float[] y = b.floats();
     float[] out = ctx.floats(batches * m * n);
-    // FusedMatMul: bias [N] added to every row, by the GEMM where it can
-    float[] bias = in.length > 2 && in[2] != null ? in[2].floats() : null;
+    // FusedMatMul: bias [N] added to every row, by the GEMM
+    float[] bias = padded(in.length > 2 && in[2] != null ? in[2].floats() : null, n);
     if (batches == 1) {
       float[] buffer = packedWeight != null ? null : ctx.floats(PackedB.size(k, n));
       PackedB pb =
           packedWeight != null ? packedWeight : PackedB.pack(y, bIdx[0], n, k, n, false, buffer);
-      Sgemm.multiply(x, aIdx[0], k, m, pb, padded(bias, n), out, 0, n, ctx);
+      Sgemm.multiply(x, aIdx[0], k, m, pb, bias, out, 0, n, ctx);
       if (buffer != null) {
         ctx.recycle(buffer);
       }
-      bias = null;
     } else if (packedWeight != null && b.rank() == 2 && isContiguous(aIdx, m * k)) {
       // a weight shared by all batches: one GEMM over the stacked rows
-      Sgemm.multiply(x, 0, k, batches * m, packedWeight, padded(bias, n), out, 0, n, ctx);
-      bias = null;
+      Sgemm.multiply(x, 0, k, batches * m, packedWeight, bias, out, 0, n, ctx);
     } else {
       ExecContext inner = ctx.serial();
       ctx.parallelFor(
@@ -96,16 +93,10 @@ public final class MatMulKernel implements Kernel {
             float[] buffer = inner.floats(PackedB.size(k, n));
             for (int i = s; i < e; i++) {
               PackedB pb = PackedB.pack(y, bIdx[i], n, k, n, false, buffer);
-              Sgemm.multiply(x, aIdx[i], k, m, pb, out, i * m * n, n, inner);
+              Sgemm.multiply(x, aIdx[i], k, m, pb, bias, out, i * m * n, n, inner);
             }
             inner.recycle(buffer);
           });
-    }
-    if (bias != null) {
-      int rows = out.length / n;
-      for (int r = 0; r < rows; r++) {
-        VectorMath.binary(out, r * n, 1, bias, 0, 1, out, r * n, n, VectorMath.Binary.ADD);
-      }
     }
     return new Tensor[] {Tensor.wrap(out, finalShape)};
   }

@@ -82,33 +82,24 @@ public final class ConvKernel implements Kernel {
       float[] out,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
-    int outSize = g.outSize();
-    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : xv;
-    float[] gemm = ImplicitConv.compacts(l) ? ctx.floats(mg * l.n()) : null;
-    for (int n = 0; n < batch; n++) {
-      int base = n * c * h * w;
-      if (l.copies()) {
-        ImplicitConv.prepare(xv, base, c, h, w, l, src, ctx);
-        base = 0;
-      }
-      for (int gi = 0; gi < groups; gi++) {
-        int bOff = base + gi * cg * l.channelSize();
-        int outOff = (n * groups + gi) * mg * outSize;
-        float[] gb = bias == null ? null : Arrays.copyOfRange(bias, gi * mg, gi * mg + mg);
-        if (gemm == null) {
-          Sgemm.multiply(
-              weights[gi], src, bOff, l.rows(), l.n(), gb, relu, out, outOff, outSize, ctx);
-        } else {
-          Sgemm.multiply(weights[gi], src, bOff, l.rows(), l.n(), gb, relu, gemm, 0, l.n(), ctx);
-          ImplicitConv.compact(gemm, l, mg, out, outOff);
-        }
-      }
-    }
-    if (l.copies()) {
-      ctx.recycle(src);
-    }
-    if (gemm != null) {
-      ctx.recycle(gemm);
+    float[] grid = ImplicitConv.compacts(l) ? ctx.floats(mg * l.n()) : null;
+    ImplicitConv.run(
+        xv,
+        batch,
+        c,
+        h,
+        w,
+        l,
+        groups,
+        mg,
+        out,
+        grid,
+        (gi, src, bOff, dst, dOff, ld) ->
+            Sgemm.multiply(
+                weights[gi], src, bOff, l.rows(), l.n(), bias, gi * mg, relu, dst, dOff, ld, ctx),
+        ctx);
+    if (grid != null) {
+      ctx.recycle(grid);
     }
   }
 

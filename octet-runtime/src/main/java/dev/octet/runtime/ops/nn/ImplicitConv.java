@@ -63,7 +63,7 @@ public final class ImplicitConv {
    * ix]) into dst: padding is zero, phase (py, px) holds padded positions (yq * sh + py, xq * sw +
    * px).
    */
-  public static void prepare(
+  static void prepare(
       float[] x, int xOff, int channels, int h, int w, Layout l, float[] dst, ExecContext ctx) {
     ConvGeometry g = l.g();
     int sh = g.strides()[0];
@@ -109,27 +109,72 @@ public final class ImplicitConv {
         });
   }
 
-  /** Whether GEMM columns include dropped ones (wq > output width): see {@link #compact}. */
+  /** Whether GEMM columns include dropped ones (wq > output width): {@link #run} needs a grid. */
   public static boolean compacts(Layout l) {
     return l.wq() != l.g().out()[1];
   }
 
   /**
-   * Copies the GEMM result of {@code channels} output channels (rows of l.n() columns on the wq
-   * grid) into the dense output (rows of oh * ow).
+   * One group's GEMM: rows of {@code dst} from {@code dOff}, {@code ld} apart, for GEMM columns [0,
+   * l.n()), reading the prepared input at {@code bOff} through l.rows().
+   *
+   * @param <A> the output array type (float[] or int[])
    */
-  public static void compact(float[] gemm, Layout l, int channels, float[] out, int outOff) {
-    int oh = l.g().out()[0];
-    int ow = l.g().out()[1];
-    for (int c = 0; c < channels; c++) {
-      for (int y = 0; y < oh; y++) {
-        System.arraycopy(gemm, c * l.n() + y * l.wq(), out, outOff + (c * oh + y) * ow, ow);
+  @FunctionalInterface
+  public interface GroupProduct<A> {
+    void run(int group, float[] src, int bOff, A dst, int dOff, int ld);
+  }
+
+  /**
+   * A whole convolution over x [batch][c][h][w]: each image prepared once (when the layout copies),
+   * then {@code product} per group, straight into {@code out} [batch][m][outSize], or into {@code
+   * grid} (mg x l.n(), when the layout {@link #compacts}) and compacted from there.
+   *
+   * @param <A> float[] or int[]: out and grid have the same type
+   */
+  public static <A> void run(
+      float[] x,
+      int batch,
+      int c,
+      int h,
+      int w,
+      Layout l,
+      int groups,
+      int mg,
+      A out,
+      A grid,
+      GroupProduct<A> product,
+      ExecContext ctx) {
+    int outSize = l.g().outSize();
+    int cg = c / groups;
+    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : x;
+    for (int n = 0; n < batch; n++) {
+      int base = n * c * h * w;
+      if (l.copies()) {
+        prepare(x, base, c, h, w, l, src, ctx);
+        base = 0;
       }
+      for (int gi = 0; gi < groups; gi++) {
+        int bOff = base + gi * cg * l.channelSize();
+        int outOff = (n * groups + gi) * mg * outSize;
+        if (grid == null) {
+          product.run(gi, src, bOff, out, outOff, outSize);
+        } else {
+          product.run(gi, src, bOff, grid, 0, l.n());
+          compact(grid, l, mg, out, outOff);
+        }
+      }
+    }
+    if (l.copies()) {
+      ctx.recycle(src);
     }
   }
 
-  /** As {@link #compact(float[], Layout, int, float[], int)}, for int32 accumulators. */
-  public static void compact(int[] gemm, Layout l, int channels, int[] out, int outOff) {
+  /**
+   * Copies the GEMM result of {@code channels} output channels (rows of l.n() columns on the wq
+   * grid, float[] or int[]) into the dense output of the same type (rows of oh * ow).
+   */
+  private static void compact(Object gemm, Layout l, int channels, Object out, int outOff) {
     int oh = l.g().out()[0];
     int ow = l.g().out()[1];
     for (int c = 0; c < channels; c++) {

@@ -122,14 +122,19 @@ public final class ConvIntegerKernel implements Kernel {
           int xOff = (n * c + gi * cg) * inSize;
           PackedB patches =
               g.isPointwise()
-                  ? PackedB.pack(shifted, xOff, inSize, kDim, outSize, false)
+                  ? PackedB.pack(
+                      shifted,
+                      xOff,
+                      inSize,
+                      kDim,
+                      outSize,
+                      false,
+                      ctx.floats(PackedB.size(kDim, outSize)))
                   : Im2Col.pack(shifted, xOff, cg, spatial, g, ctx);
           int cOff = (n * m + gi * mg) * outSize;
           Igemm.multiply(b.groups()[gi], patches, acc, cOff, outSize, ctx);
           correctWeightZeroPoints(b.zero(), gi * mg, mg, patches, acc, cOff, outSize);
-          if (!g.isPointwise()) {
-            ctx.recycle(patches.data());
-          }
+          ctx.recycle(patches.data());
         }
       }
     }
@@ -160,32 +165,23 @@ public final class ConvIntegerKernel implements Kernel {
       int[] acc,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
-    int outSize = g.outSize();
-    int m = mg * groups;
-    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : shifted;
     int[] grid = ImplicitConv.compacts(l) ? ctx.ints(mg * l.n()) : null;
-    for (int n = 0; n < batch; n++) {
-      int base = n * c * h * w;
-      if (l.copies()) {
-        ImplicitConv.prepare(shifted, base, c, h, w, l, src, ctx);
-        base = 0;
-      }
-      for (int gi = 0; gi < groups; gi++) {
-        int bOff = base + gi * cg * l.channelSize();
-        int cOff = (n * m + gi * mg) * outSize;
-        int[] dst = grid != null ? grid : acc;
-        int dOff = grid != null ? 0 : cOff;
-        int ld = grid != null ? l.n() : outSize;
-        Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), l.n(), dst, dOff, ld, ctx);
-        correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), l.n(), dst, dOff, ld);
-        if (grid != null) {
-          ImplicitConv.compact(grid, l, mg, acc, cOff);
-        }
-      }
-    }
-    if (l.copies()) {
-      ctx.recycle(src);
-    }
+    ImplicitConv.run(
+        shifted,
+        batch,
+        c,
+        h,
+        w,
+        l,
+        groups,
+        mg,
+        acc,
+        grid,
+        (gi, src, bOff, dst, dOff, ld) -> {
+          Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), l.n(), dst, dOff, ld, ctx);
+          correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), l.n(), dst, dOff, ld);
+        },
+        ctx);
     if (grid != null) {
       ctx.recycle(grid);
     }

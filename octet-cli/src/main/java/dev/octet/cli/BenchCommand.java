@@ -5,11 +5,15 @@ import dev.octet.core.Tensor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.onnx.OnnxModels;
 import dev.octet.eval.bench.Benchmark;
+import dev.octet.eval.bench.Profile;
 import dev.octet.eval.bench.RandomInputs;
 import dev.octet.eval.engine.Engine;
 import dev.octet.eval.engine.OctetEngine;
+import dev.octet.eval.engine.OrtEngine;
 import dev.octet.runtime.Profiler;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +56,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--profile",
       description =
-          "after timing, run Octet's engine again with a profiler and print where its time goes"
-              + " (per op type and the slowest nodes)")
+          "after timing, run each engine again with a profiler (Octet's own, or ONNX Runtime's"
+              + " built-in one) and print where its time goes: per op type and the slowest nodes")
   boolean profile;
 
   @Mixin InputSizing sizing;
@@ -70,6 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         };
     PrintWriter w = spec.commandLine().getOut();
     List<Engine> engines = new ArrayList<>();
+    List<Model> modelOf = new ArrayList<>();
     Map<String, Tensor> inputs = null;
     try {
       for (Path p : models) {
@@ -82,6 +87,7 @@ final class BenchCommand implements Callable<Integer> {
               new LabelledEngine(
                   Engine.open(n, m, sizing.threads),
                   n + (models.size() > 1 ? ":" + p.getFileName() : "")));
+          modelOf.add(m);
         }
       }
       List<Benchmark.Result> results =
@@ -98,10 +104,13 @@ final class BenchCommand implements Callable<Integer> {
       }
       w.println("ratio = median time / median time of the last row (below 1: faster than it)");
       if (profile) {
-        for (Engine e : engines) {
-          if (((LabelledEngine) e).inner() instanceof OctetEngine octet) {
-            printProfile(w, e.name(), octet, inputs);
-          }
+        for (int i = 0; i < engines.size(); i++) {
+          Engine e = engines.get(i);
+          Profile p =
+              ((LabelledEngine) e).inner() instanceof OctetEngine octet
+                  ? octetProfile(octet, inputs)
+                  : ortProfile(modelOf.get(i), inputs);
+          printProfile(w, e.name(), p);
         }
       }
     } finally {
@@ -111,15 +120,53 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void printProfile(
-      PrintWriter w, String label, OctetEngine octet, Map<String, Tensor> in) {
+  private Profile octetProfile(OctetEngine octet, Map<String, Tensor> in) {
     Profiler p = new Profiler();
     for (int i = 0; i < iterations; i++) {
       p.begin();
       octet.session().run(in, p);
     }
+    return Profile.of(p);
+  }
+
+  /** ONNX Runtime's own profile, from a second session that records its warm-up and timed runs. */
+  private Profile ortProfile(Model m, Map<String, Tensor> in) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("octet-ort-profile");
+      Path trace;
+      try (OrtEngine ort = OrtEngine.profiling(m, sizing.threads, dir.resolve("ort"))) {
+        for (int i = 0; i < warmup + iterations; i++) {
+          ort.run(in);
+        }
+        trace = ort.endProfiling();
+      }
+      return Profile.ofOrtTrace(trace, warmup);
+    } catch (IOException e) {
+      throw new OctetException("cannot write ONNX Runtime's profile: " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException ignored) {
+      // a leftover trace in the temp folder is harmless
+    }
+  }
+
+  private static void printProfile(PrintWriter w, String label, Profile p) {
     double total = p.totalNanos() / 1e6 / p.runs();
-    w.printf("%nprofile of %s: %.3f ms per run over %d runs%n", label, total, p.runs());
+    w.printf(
+        "%nprofile of %s: %.3f ms per run in its nodes, over %d runs%n", label, total, p.runs());
     w.printf("%-34s %8s %12s %7s%n", "op type", "nodes", "ms per run", "share");
     for (Profiler.Entry e : p.opTypes()) {
       double ms = e.nanos() / 1e6 / p.runs();

@@ -30,8 +30,11 @@ class SessionGuaranteesTest {
 
   @Test
   void outputsAreBitwiseEqualForOneAndTwoThreads() {
-    for (Model m : models()) {
-      Map<String, Tensor> in = RandomInputs.of(m.graph(), 5, 2, 33, Map.of());
+    List<Model> models = models();
+    for (int i = 0; i < models.size(); i++) {
+      Model m = models.get(i);
+      int batch = i == 0 ? 2 : 1; // SqueezeNet's batch dimension is fixed to 1
+      Map<String, Tensor> in = RandomInputs.of(m.graph(), 5, batch, 33, Map.of());
       try (Session one = Session.create(m, SessionOptions.defaults().withThreads(1));
           Session two = Session.create(m, SessionOptions.defaults().withThreads(2))) {
         Tensor a = one.run(in).values().iterator().next();

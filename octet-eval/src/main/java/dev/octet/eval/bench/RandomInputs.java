@@ -16,7 +16,9 @@ import java.util.Random;
  * Seeded random inputs that fit a model's declared inputs. Symbolic dimensions take their value
  * from {@code dims} by name, else: the first dimension is the batch, the second of an integer input
  * the sequence length, others 1. Floats are standard normal; integer inputs whose name says "mask"
- * are 1 (attention masks), "type" 0, other integers uniform in [0, 1000) (token ids).
+ * are 1 (attention masks), "type" 0, other integers uniform in [0, 1000) (token ids). A batch other
+ * than 1 for an input whose first dimension is fixed to another size is an error, not silently
+ * ignored (throughput would be counted for items never fed).
  */
 public final class RandomInputs {
   private RandomInputs() {}
@@ -32,6 +34,20 @@ public final class RandomInputs {
             "input '" + v.name() + "' has no declared tensor shape; pass it with --input");
       }
       int[] shape = new int[t.shape().size()];
+      if (shape.length > 0
+          && t.shape().get(0) instanceof Dim.Fixed f
+          && batch != 1
+          && f.value() != batch) {
+        throw new OctetException(
+            "input '"
+                + v.name()
+                + "' has a fixed first (batch) dimension of "
+                + f.value()
+                + ", so a batch of "
+                + batch
+                + " cannot be fed; use a model exported with a symbolic batch dimension, or"
+                + " leave the batch at 1");
+      }
       for (int i = 0; i < shape.length; i++) {
         Dim d = t.shape().get(i);
         shape[i] =

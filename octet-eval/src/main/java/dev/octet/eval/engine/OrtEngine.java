@@ -19,6 +19,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,12 +40,27 @@ public final class OrtEngine implements Engine {
    *     fusions it applied), or null
    */
   public OrtEngine(byte[] modelBytes, int threads, String optimizedModelPath) {
+    this(modelBytes, threads, optimizedModelPath, null);
+  }
+
+  /**
+   * An engine that records ONNX Runtime's own per-node profile of every run into a file that starts
+   * with {@code tracePrefix}; {@link #endProfiling()} closes it and says where it is.
+   */
+  public static OrtEngine profiling(Model model, int threads, Path tracePrefix) {
+    return new OrtEngine(OnnxModels.toBytes(model), threads, null, tracePrefix);
+  }
+
+  private OrtEngine(byte[] modelBytes, int threads, String optimizedModelPath, Path tracePrefix) {
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       if (optimizedModelPath != null) {
         o.setOptimizedModelFilePath(optimizedModelPath);
+      }
+      if (tracePrefix != null) {
+        o.enableProfiling(tracePrefix.toString());
       }
       this.session = env.createSession(modelBytes, o);
     } catch (OrtException e) {
@@ -55,6 +71,15 @@ public final class OrtEngine implements Engine {
   @Override
   public String name() {
     return "ort";
+  }
+
+  /** Stops profiling (see {@link #profiling}) and returns the trace file ONNX Runtime wrote. */
+  public Path endProfiling() {
+    try {
+      return Path.of(session.endProfiling());
+    } catch (OrtException e) {
+      throw new OctetException("ONNX Runtime cannot end profiling: " + e.getMessage(), e);
+    }
   }
 
   @Override

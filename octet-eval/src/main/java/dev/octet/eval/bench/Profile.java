@@ -1,0 +1,89 @@
+package dev.octet.eval.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.octet.core.OctetException;
+import dev.octet.runtime.Profiler;
+import dev.octet.runtime.Profiler.Entry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where one engine's time goes, per op type and per node, averaged over {@link #runs()} runs: from
+ * Octet's {@link Profiler} or from ONNX Runtime's own profiling trace, so that both are read the
+ * same way side by side.
+ *
+ * @param totalNanos the sum over all nodes (not counting time between them)
+ */
+public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry> nodes) {
+  /** What Octet's profiler collected. */
+  public static Profile of(Profiler p) {
+    return new Profile(p.runs(), p.totalNanos(), p.opTypes(), p.nodes());
+  }
+
+  /**
+   * Reads ONNX Runtime's profiling trace (Chrome trace JSON, one {@code model_run} event per run
+   * and one {@code <node>_kernel_time} event per node execution) and keeps the runs after the first
+   * {@code skipRuns}, which were warm-up.
+   */
+  public static Profile ofOrtTrace(Path trace, int skipRuns) {
+    JsonNode events;
+    try {
+      events = new ObjectMapper().readTree(trace.toFile());
+    } catch (IOException e) {
+      throw new OctetException("cannot read ONNX Runtime's profile " + trace + ": " + e, e);
+    }
+    List<Long> runStarts = new ArrayList<>();
+    for (JsonNode e : events) {
+      if ("model_run".equals(e.path("name").asText())) {
+        runStarts.add(e.path("ts").asLong());
+      }
+    }
+    runStarts.sort(null);
+    if (runStarts.size() <= skipRuns) {
+      throw new OctetException(
+          "ONNX Runtime's profile "
+              + trace
+              + " holds "
+              + runStarts.size()
+              + " runs, not more than "
+              + skipRuns);
+    }
+    long from = runStarts.get(skipRuns);
+    Map<String, Entry> byNode = new LinkedHashMap<>();
+    for (JsonNode e : events) {
+      String name = e.path("name").asText();
+      if (!"Node".equals(e.path("cat").asText())
+          || !name.endsWith("_kernel_time")
+          || e.path("ts").asLong() < from) {
+        continue;
+      }
+      String node = name.substring(0, name.length() - "_kernel_time".length());
+      Entry one =
+          new Entry(
+              node, e.path("args").path("op_name").asText("?"), 1000 * e.path("dur").asLong(), 1);
+      byNode.merge(node, one, Profile::sum);
+    }
+    Map<String, Entry> byOp = new LinkedHashMap<>();
+    for (Entry n : byNode.values()) {
+      byOp.merge(n.opType(), new Entry(n.opType(), n.opType(), n.nanos(), n.calls()), Profile::sum);
+    }
+    long total = byNode.values().stream().mapToLong(Entry::nanos).sum();
+    return new Profile(runStarts.size() - skipRuns, total, mostFirst(byOp), mostFirst(byNode));
+  }
+
+  private static Entry sum(Entry a, Entry b) {
+    return new Entry(a.name(), a.opType(), a.nanos() + b.nanos(), a.calls() + b.calls());
+  }
+
+  private static List<Entry> mostFirst(Map<String, Entry> m) {
+    List<Entry> list = new ArrayList<>(m.values());
+    list.sort(Comparator.comparingLong(Entry::nanos).reversed());
+    return list;
+  }
+}

@@ -74,7 +74,8 @@ public final class StaticQuantizer {
     return marked(prepareGraph(fp32), recipe);
   }
 
-  private static Prepared marked(Model m, Recipe recipe) {
+  private static Prepared marked(Model prepared, Recipe recipe) {
+    Model m = InputChannelPadding.apply(prepared, recipe::quantizes);
     Map<String, Mark> marks = OpAnnotators.annotate(m.graph(), recipe::quantizes);
     if (marks.isEmpty()) {
       throw new OctetException(
@@ -85,7 +86,8 @@ public final class StaticQuantizer {
     Set<String> activations = new LinkedHashSet<>();
     marks.forEach(
         (t, mark) -> {
-          if (mark instanceof Mark.Activation) {
+          // pass-through outputs too: a node left in float later (fallback) makes them their own
+          if (mark instanceof Mark.Activation || mark instanceof Mark.SameAs) {
             activations.add(t);
           }
         });

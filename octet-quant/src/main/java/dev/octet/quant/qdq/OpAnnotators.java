@@ -34,13 +34,12 @@ public final class OpAnnotators {
         "Gemm", (n, g, m) -> weighted(n, g, m, n.attributes().getInt("transB", 0) != 0 ? 0 : 1));
     ANNOTATORS.put("MatMul", OpAnnotators::matMul);
     ANNOTATORS.put("Gather", OpAnnotators::gather);
+    ANNOTATORS.put("Concat", OpAnnotators::concat);
     for (String op : new String[] {"Add", "Mul"}) {
       ANNOTATORS.put(op, OpAnnotators::elementwise);
     }
     for (String op :
-        new String[] {
-          "Relu", "Clip", "GlobalAveragePool", "AveragePool", "Concat", "Sigmoid", "LeakyRelu"
-        }) {
+        new String[] {"Relu", "Clip", "GlobalAveragePool", "AveragePool", "Sigmoid", "LeakyRelu"}) {
       ANNOTATORS.put(op, OpAnnotators::activations);
     }
     for (String op :
@@ -84,7 +83,64 @@ public final class OpAnnotators {
         marks.remove(n.output(0));
       }
     }
+    keepFloatChainsFloat(g, quantize, marks);
     return marks;
+  }
+
+  /**
+   * Ops that only transform or move one input's values: worth running in 8 bits when their input
+   * already is, not worth a QuantizeLinear of their own.
+   */
+  private static final Set<String> FOLLOWERS =
+      Set.of(
+          "Relu",
+          "Clip",
+          "LeakyRelu",
+          "Sigmoid",
+          "MaxPool",
+          "AveragePool",
+          "GlobalAveragePool",
+          "Reshape",
+          "Flatten",
+          "Transpose",
+          "Squeeze",
+          "Unsqueeze",
+          "Resize");
+
+  /**
+   * A follower whose input comes from a float node (an excluded Conv, a graph input) stays in float
+   * with it, so the chain is quantized once, before the next op that computes in integers: an
+   * excluded first Conv, its Relu and MaxPool run in float and one QuantizeLinear follows the pool
+   * (as ONNX Runtime's quantizer does for such ops), instead of quantizing the large Conv output
+   * and pooling it in 8 bits in the NCHW layout, which ONNX Runtime runs 20x slower than in float.
+   */
+  private static void keepFloatChainsFloat(
+      Graph g, Predicate<Node> quantize, Map<String, Mark> marks) {
+    Set<String> floating = new java.util.HashSet<>();
+    g.inputs().forEach(v -> floating.add(v.name()));
+    Set<Node> demoted = new java.util.HashSet<>();
+    for (Node n : g.nodes()) {
+      boolean follows = FOLLOWERS.contains(n.opType()) && floating.contains(n.input(0));
+      if (!annotated(n, quantize) || follows) {
+        floating.addAll(n.outputs());
+        if (annotated(n, quantize)) {
+          demoted.add(n);
+        }
+      }
+    }
+    for (String t : floating) {
+      if (!marks.containsKey(t) || isConstant(g, t)) {
+        continue;
+      }
+      boolean needed =
+          g.consumers(t).stream().anyMatch(c -> annotated(c, quantize) && !demoted.contains(c));
+      if (!needed) {
+        marks.remove(t);
+      } else if (marks.get(t) instanceof Mark.SameAs
+          && g.producer(t).map(demoted::contains).orElse(false)) {
+        marks.put(t, new Mark.Activation()); // its source stays float: calibrated on its own
+      }
+    }
   }
 
   private static boolean annotated(Node n, Predicate<Node> quantize) {
@@ -159,6 +215,22 @@ public final class OpAnnotators {
       }
     }
     put(m, n.output(0), new Mark.Activation());
+  }
+
+  /**
+   * Concat: the inputs take the output's parameters (calibrated over all of them), so that the
+   * quantized concat is a copy: ONNX Runtime's QLinearConcat copies inputs whose scale and zero
+   * point equal the output's and requantizes the others through a lookup table per element, and
+   * Octet's runtime does the same. TensorRT and PyTorch share one range across a concat alike. An
+   * input that already follows another tensor (a MaxPool's output, say) keeps that.
+   */
+  private static void concat(Node n, Graph g, Map<String, Mark> m) {
+    put(m, n.output(0), new Mark.Activation());
+    for (String t : n.inputs()) {
+      if (!isConstant(g, t)) {
+        put(m, t, new Mark.SameAs(n.output(0)));
+      }
+    }
   }
 
   /**

@@ -373,6 +373,22 @@ public final class VectorMath {
     }
   }
 
+  /** out[i] = max(c[i], c[i+1], c[i+2]) for i < n - 2: every 3-wide window of a row. */
+  public static void windowMax3(float[] c, int n, float[] out) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      for (; i <= n - 2 - S.length(); i += S.length()) {
+        FloatVector.fromArray(S, c, i)
+            .max(FloatVector.fromArray(S, c, i + 1))
+            .max(FloatVector.fromArray(S, c, i + 2))
+            .intoArray(out, i);
+      }
+    }
+    for (; i < n - 2; i++) {
+      out[i] = Math.max(Math.max(c[i], c[i + 1]), c[i + 2]);
+    }
+  }
+
   /** y[o+i] = y[o+i] * scale[i] + shift[i], rounded after the product and after the sum. */
   public static void mulAdd(float[] y, int o, int n, float[] scale, float[] shift) {
     int i = 0;

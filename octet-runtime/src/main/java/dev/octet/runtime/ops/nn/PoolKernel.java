@@ -28,8 +28,14 @@ public final class PoolKernel implements Kernel {
   @Override
   public Tensor[] run(ExecContext ctx, Tensor[] in) {
     Tensor x = in[0];
+    if ((x.dtype() == DType.UINT8 || x.dtype() == DType.INT8)
+        && max
+        && x.rank() == 4
+        && op.node().outputs().size() == 1) {
+      return new Tensor[] {maxPool2d8(ctx, x)};
+    }
     if (x.dtype() == DType.UINT8 || x.dtype() == DType.INT8) {
-      // 8-bit values (integer MaxPool of a QDQ model) pool exactly in float and convert back
+      // 8-bit values (integer pooling of a QDQ model) pool exactly in float and convert back
       float[] xf = ctx.floats(x.size());
       QuantVec.widenShifted(x.bytes(), 0, xf.length, x.dtype() == DType.UINT8, 0, xf);
       Tensor f = run(ctx, new Tensor[] {Tensor.wrap(xf, x.shape())})[0];
@@ -48,17 +54,10 @@ public final class PoolKernel implements Kernel {
       f[0] = Numeric.fromDoubles(x.dtype(), f[0].shape(), Numeric.toDoubles(f[0]));
       return f;
     }
-    long[] ks = op.attrs().getInts("kernel_shape");
-    if (ks == null || ks.length != x.rank() - 2) {
-      throw new OctetException(
-          "kernel_shape must have one value per spatial dimension of "
-              + Arrays.toString(x.shape()));
-    }
-    int nsp = ks.length;
-    int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
-    int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
-    ConvGeometry g =
-        ConvGeometry.of(op.attrs(), spatial, kernel, op.attrs().getInt("ceil_mode", 0) != 0);
+    int[] spatial = Arrays.copyOfRange(x.shape(), 2, Math.max(2, x.rank()));
+    ConvGeometry g = geometry(spatial);
+    int nsp = spatial.length;
+    int[] kernel = g.kernel();
     boolean includePad = op.attrs().getInt("count_include_pad", 0) != 0;
     boolean columnMajor = op.attrs().getInt("storage_order", 0) != 0;
     int planes = x.dim(0) * x.dim(1);
@@ -138,6 +137,47 @@ public final class PoolKernel implements Kernel {
   }
 
   /**
+   * 2-D max pooling of 8-bit values, one (image, channel) plane at a time: the plane is widened to
+   * float in a scratch buffer that stays in cache, pooled exactly there, and narrowed back (the
+   * whole-tensor widening it replaces wrote and re-read 4 bytes per input value through memory).
+   */
+  private Tensor maxPool2d8(ExecContext ctx, Tensor x) {
+    int[] spatial = {x.dim(2), x.dim(3)};
+    ConvGeometry g = geometry(spatial);
+    int planes = x.dim(0) * x.dim(1);
+    int inSize = spatial[0] * spatial[1];
+    int outSize = g.outSize();
+    byte[] xb = x.bytes();
+    byte[] out = new byte[planes * outSize];
+    boolean unsigned = x.dtype() == DType.UINT8;
+    ctx.parallelFor(
+        planes,
+        1,
+        (p0, p1) -> {
+          float[] xf = new float[inSize];
+          float[] yf = new float[outSize];
+          for (int p = p0; p < p1; p++) {
+            QuantVec.widenShifted(xb, p * inSize, inSize, unsigned, 0, xf);
+            pool2d(xf, yf, 0, 1, spatial, g, false);
+            for (int i = 0, o = p * outSize; i < outSize; i++) {
+              out[o + i] = (byte) (int) yf[i];
+            }
+          }
+        });
+    return Tensor.wrap(x.dtype(), g.outputShape(x.dim(0), x.dim(1)), out);
+  }
+
+  private ConvGeometry geometry(int[] spatial) {
+    long[] ks = op.attrs().getInts("kernel_shape");
+    if (ks == null || ks.length != spatial.length) {
+      throw new OctetException(
+          "kernel_shape must have one value per spatial dimension of " + Arrays.toString(spatial));
+    }
+    int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
+    return ConvGeometry.of(op.attrs(), spatial, kernel, op.attrs().getInt("ceil_mode", 0) != 0);
+  }
+
+  /**
    * The common 2-D case without indices: the same arithmetic as the general path, with bounds
    * hoisted per kernel row and the padded-window count for average pooling computed per axis.
    */
@@ -159,6 +199,7 @@ public final class PoolKernel implements Kernel {
     int wEnd = w + g.padEnd()[1];
     boolean max3 = max && kh == 3 && kw == 3 && dh == 1 && dw == 1;
     float[] columns = max3 ? new float[w] : null;
+    float[] windows = max3 ? new float[w] : null;
     for (int p = p0; p < p1; p++) {
       int xb = p * h * w;
       int yb = p * oh * ow;
@@ -167,14 +208,15 @@ public final class PoolKernel implements Kernel {
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
         if (max3 && rowInside) {
           // 3x3 max, rows inside the image: the max of the three rows first (vectorised over the
-          // width), then each window takes the max of three of those column maxima
+          // width), then the max of every three neighbouring column maxima (vectorised too); each
+          // window inside the row is one of those
           VectorMath.max3(x, xb + iy0 * w, w, columns);
+          VectorMath.windowMax3(columns, w, windows);
         }
         for (int ox = 0; ox < ow; ox++) {
           int ix0 = ox * sw - pw;
           if (max3 && rowInside && ix0 >= 0 && ix0 + 2 < w) {
-            y[yb + oy * ow + ox] =
-                Math.max(Math.max(columns[ix0], columns[ix0 + 1]), columns[ix0 + 2]);
+            y[yb + oy * ow + ox] = windows[ix0];
             continue;
           }
           float acc = max ? Float.NEGATIVE_INFINITY : 0f;

@@ -1,5 +1,6 @@
 package dev.octet.runtime.ops.shape;
 
+import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
@@ -58,7 +59,7 @@ public final class PadKernel implements Kernel {
               x.dtype(), new int[] {1}, new double[] {op.attrs().getFloat("value", 0f)});
     }
     if (mode.equals("constant") && r > 0 && java.util.Arrays.stream(full).allMatch(p -> p >= 0)) {
-      return new Tensor[] {constantPad(x, full, out, value)};
+      return new Tensor[] {constantPad(ctx, x, full, out, value)};
     }
     // source index per output element; -1 marks the constant fill
     int n = Tensor.elementCount(out);
@@ -112,15 +113,19 @@ public final class PadKernel implements Kernel {
    * Constant padding that only grows: fill the output, then copy the input's innermost rows into
    * place (the general path above builds an index per output element, 20x slower on an image).
    */
-  private static Tensor constantPad(Tensor x, long[] pads, int[] out, Tensor value) {
+  private static Tensor constantPad(
+      ExecContext ctx, Tensor x, long[] pads, int[] out, Tensor value) {
     int r = out.length;
     int n = Tensor.elementCount(out);
-    Object dst = Tensor.allocate(x.dtype(), n);
+    // float outputs come from the run's buffer pool (not zeroed: the fill below covers it)
+    Object dst = x.dtype() == DType.FLOAT ? ctx.floats(n) : Tensor.allocate(x.dtype(), n);
     Object fill = null;
     if (value != null && value.size() > 0) {
       fill = value.data();
     } else if (dst instanceof byte[][]) {
       fill = new byte[][] {new byte[0]};
+    } else if (dst instanceof float[] f) {
+      java.util.Arrays.fill(f, 0f);
     }
     if (fill != null && n > 0) {
       System.arraycopy(fill, 0, dst, 0, 1);

@@ -1,6 +1,7 @@
 package dev.octet.runtime.ops.shape;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.octet.core.DType;
 import dev.octet.core.Tensor;
@@ -57,9 +58,18 @@ class PadKernelTest {
         pos[d] = 0;
       }
     }
-    Tensor got = pad(Tensor.wrap(x, shape), pads, Tensor.wrap(new float[] {fill}, 1));
+    ExecContext ctx = new ExecContext(new WorkerPool(1), 1);
+    Tensor got = pad(ctx, Tensor.wrap(x, shape), pads, Tensor.wrap(new float[] {fill}, 1));
     assertArrayEquals(out, got.shape());
     assertArrayEquals(want, got.floats());
+    // again into a recycled buffer full of garbage, with the default (zero) fill
+    java.util.Arrays.fill(got.floats(), Float.NaN);
+    ctx.recycle(got.floats());
+    Tensor zeroFilled = pad(ctx, Tensor.wrap(x, shape), pads, null);
+    for (int i = 0; i < want.length; i++) {
+      float expected = isInside(i, out, shape, pads) ? want[i] : 0f;
+      assertEquals(expected, zeroFilled.floats()[i], "element " + i);
+    }
 
     // the same on bytes (a quantized tensor padded with its zero point)
     byte[] xb = new byte[x.length];
@@ -72,19 +82,32 @@ class PadKernelTest {
     }
     Tensor gotB =
         pad(
+            ctx,
             Tensor.wrap(DType.INT8, shape, xb),
             pads,
             Tensor.wrap(DType.INT8, new int[] {1}, new byte[] {(byte) fill}));
     assertArrayEquals(wantB, (byte[]) gotB.data());
   }
 
-  private static Tensor pad(Tensor x, long[] pads, Tensor value) {
+  private static boolean isInside(int i, int[] out, int[] shape, long[] pads) {
+    int r = out.length;
+    for (int d = r - 1; d >= 0; d--) {
+      int p = (int) (i % out[d] - pads[d]);
+      if (p < 0 || p >= shape[d]) {
+        return false;
+      }
+      i /= out[d];
+    }
+    return true;
+  }
+
+  private static Tensor pad(ExecContext ctx, Tensor x, long[] pads, Tensor value) {
     Node n =
         new Node(
             "pad", "Pad", List.of("x", "pads", "value"), List.of("y"), Attributes.of(Map.of()));
     PadKernel k = new PadKernel(new OpContext(n, 18, new Tensor[3]));
     Tensor p = Tensor.wrap(pads, pads.length);
-    return k.run(new ExecContext(new WorkerPool(1), 1), new Tensor[] {x, p, value})[0];
+    return k.run(ctx, new Tensor[] {x, p, value})[0];
   }
 
   private static int[] ints(String s) {

@@ -19,8 +19,9 @@ import java.util.Map;
 public final class Profiler implements ValueListener {
   /** Total time and call count of one node or op type. */
   public record Entry(String name, String opType, long nanos, int calls) {
-    Entry plus(long ns) {
-      return new Entry(name, opType, nanos + ns, calls + 1);
+    /** This entry with the other's time and calls added (the name and op type stay). */
+    public Entry plus(Entry other) {
+      return new Entry(name, opType, nanos + other.nanos, calls + other.calls);
     }
   }
 
@@ -45,7 +46,7 @@ public final class Profiler implements ValueListener {
     byNode.merge(
         producer,
         new Entry(producer.name(), producer.qualifiedOpType(), now - last, 1),
-        (a, b) -> a.plus(b.nanos()));
+        Entry::plus);
     lastNode = producer;
     last = now;
   }
@@ -62,17 +63,20 @@ public final class Profiler implements ValueListener {
 
   /** Time summed per op type (name = op type, calls = node executions), most time first. */
   public List<Entry> opTypes() {
+    return byOpType(byNode.values());
+  }
+
+  /** Node entries summed per op type (name = op type), most time first. */
+  public static List<Entry> byOpType(Collection<Entry> nodes) {
     Map<String, Entry> sums = new LinkedHashMap<>();
-    for (Entry e : byNode.values()) {
-      sums.merge(
-          e.opType(),
-          new Entry(e.opType(), e.opType(), e.nanos(), e.calls()),
-          (a, b) -> new Entry(a.name(), a.opType(), a.nanos() + b.nanos(), a.calls() + b.calls()));
+    for (Entry e : nodes) {
+      sums.merge(e.opType(), new Entry(e.opType(), e.opType(), e.nanos(), e.calls()), Entry::plus);
     }
     return mostTimeFirst(sums.values());
   }
 
-  private static List<Entry> mostTimeFirst(Collection<Entry> entries) {
+  /** The entries sorted by time, most first. */
+  public static List<Entry> mostTimeFirst(Collection<Entry> entries) {
     List<Entry> list = new ArrayList<>(entries);
     list.sort(Comparator.comparingLong(Entry::nanos).reversed());
     return list;

@@ -8,7 +8,6 @@ import dev.octet.runtime.Profiler.Entry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,23 +66,13 @@ public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry
       Entry one =
           new Entry(
               node, e.path("args").path("op_name").asText("?"), 1000 * e.path("dur").asLong(), 1);
-      byNode.merge(node, one, Profile::sum);
-    }
-    Map<String, Entry> byOp = new LinkedHashMap<>();
-    for (Entry n : byNode.values()) {
-      byOp.merge(n.opType(), new Entry(n.opType(), n.opType(), n.nanos(), n.calls()), Profile::sum);
+      byNode.merge(node, one, Entry::plus);
     }
     long total = byNode.values().stream().mapToLong(Entry::nanos).sum();
-    return new Profile(runStarts.size() - skipRuns, total, mostFirst(byOp), mostFirst(byNode));
-  }
-
-  private static Entry sum(Entry a, Entry b) {
-    return new Entry(a.name(), a.opType(), a.nanos() + b.nanos(), a.calls() + b.calls());
-  }
-
-  private static List<Entry> mostFirst(Map<String, Entry> m) {
-    List<Entry> list = new ArrayList<>(m.values());
-    list.sort(Comparator.comparingLong(Entry::nanos).reversed());
-    return list;
+    return new Profile(
+        runStarts.size() - skipRuns,
+        total,
+        Profiler.byOpType(byNode.values()),
+        Profiler.mostTimeFirst(byNode.values()));
   }
 }

@@ -4,6 +4,7 @@ import dev.octet.core.Tensor;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.Node;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -25,6 +26,22 @@ public final class OpAnnotators {
     void annotate(Node n, Graph g, Map<String, Mark> marks);
   }
 
+  /** Ops that compute on one input's values: input and output quantized on their own ranges. */
+  private static final List<String> ACTIVATIONS =
+      List.of("Relu", "Clip", "GlobalAveragePool", "AveragePool", "Sigmoid", "LeakyRelu");
+
+  /** Ops that only move values: the output takes the input's parameters. */
+  private static final List<String> PASS_THROUGH =
+      List.of("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Resize");
+
+  /**
+   * Both kinds above: worth running in 8 bits when their input already is, not worth a
+   * QuantizeLinear of their own.
+   */
+  private static final Set<String> FOLLOWERS =
+      java.util.stream.Stream.concat(ACTIVATIONS.stream(), PASS_THROUGH.stream())
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   private static final Map<String, OpAnnotator> ANNOTATORS = new LinkedHashMap<>();
 
   static {
@@ -38,16 +55,8 @@ public final class OpAnnotators {
     for (String op : new String[] {"Add", "Mul"}) {
       ANNOTATORS.put(op, OpAnnotators::elementwise);
     }
-    for (String op :
-        new String[] {"Relu", "Clip", "GlobalAveragePool", "AveragePool", "Sigmoid", "LeakyRelu"}) {
-      ANNOTATORS.put(op, OpAnnotators::activations);
-    }
-    for (String op :
-        new String[] {
-          "MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Resize"
-        }) {
-      ANNOTATORS.put(op, OpAnnotators::passThrough);
-    }
+    ACTIVATIONS.forEach(op -> ANNOTATORS.put(op, OpAnnotators::activations));
+    PASS_THROUGH.forEach(op -> ANNOTATORS.put(op, OpAnnotators::passThrough));
   }
 
   private OpAnnotators() {}
@@ -86,26 +95,6 @@ public final class OpAnnotators {
     keepFloatChainsFloat(g, quantize, marks);
     return marks;
   }
-
-  /**
-   * Ops that only transform or move one input's values: worth running in 8 bits when their input
-   * already is, not worth a QuantizeLinear of their own.
-   */
-  private static final Set<String> FOLLOWERS =
-      Set.of(
-          "Relu",
-          "Clip",
-          "LeakyRelu",
-          "Sigmoid",
-          "MaxPool",
-          "AveragePool",
-          "GlobalAveragePool",
-          "Reshape",
-          "Flatten",
-          "Transpose",
-          "Squeeze",
-          "Unsqueeze",
-          "Resize");
 
   /**
    * A follower whose input comes from a float node (an excluded Conv, a graph input) stays in float

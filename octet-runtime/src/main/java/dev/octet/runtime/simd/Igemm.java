@@ -178,6 +178,8 @@ public final class Igemm {
       return;
     }
     float[] ap = pa.data();
+    boolean direct =
+        cf != null; // float C takes each tile directly; int C adds it from a float tile
     Tiles.run(
         ctx,
         (long) m * n * k,
@@ -197,42 +199,24 @@ public final class Igemm {
               widen(b.data, p * k * NR + k0 * NR, len * NR, panel);
               for (int i0 = block * MC_WIDE, end = Math.min(m, i0 + MC_WIDE); i0 < end; i0 += MR) {
                 int rows = Math.min(MR, m - i0);
-                if (cf != null) {
-                  Sgemm.kernel8(
-                      ap,
-                      i0 * k + k0 * MR,
-                      panel,
-                      0,
-                      Sgemm.contiguous(len),
-                      len,
-                      Sgemm.ZERO,
-                      0,
-                      Sgemm.ZERO,
-                      0,
-                      false,
-                      cf,
-                      cOff + i0 * ldc + j0,
-                      ldc,
-                      rows,
-                      cols);
-                } else {
-                  Sgemm.kernel8(
-                      ap,
-                      i0 * k + k0 * MR,
-                      panel,
-                      0,
-                      Sgemm.contiguous(len),
-                      len,
-                      Sgemm.ZERO,
-                      0,
-                      Sgemm.ZERO,
-                      0,
-                      false,
-                      t,
-                      0,
-                      NR,
-                      MR,
-                      NR);
+                Sgemm.kernel8(
+                    ap,
+                    i0 * k + k0 * MR,
+                    panel,
+                    0,
+                    Sgemm.contiguous(len),
+                    len,
+                    Sgemm.ZERO,
+                    0,
+                    Sgemm.ZERO,
+                    0,
+                    false,
+                    direct ? cf : t,
+                    direct ? cOff + i0 * ldc + j0 : 0,
+                    direct ? ldc : NR,
+                    direct ? rows : MR,
+                    direct ? cols : NR);
+                if (!direct) {
                   add(t, c, cOff + i0 * ldc + j0, ldc, rows, cols, k0 == 0);
                 }
               }

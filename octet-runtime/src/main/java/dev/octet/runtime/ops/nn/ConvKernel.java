@@ -120,7 +120,6 @@ public final class ConvKernel implements Kernel {
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int outSize = g.outSize();
-    int kDim = cg * g.kernelSize();
     int mg = m / groups;
     float[] xv = x.floats();
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
@@ -161,17 +160,7 @@ public final class ConvKernel implements Kernel {
       for (int n = 0; n < batch; n++) {
         for (int gi = 0; gi < groups; gi++) {
           int xOff = (n * c + gi * cg) * inSize;
-          PackedB patches =
-              g.isPointwise()
-                  ? PackedB.pack(
-                      xv,
-                      xOff,
-                      inSize,
-                      kDim,
-                      outSize,
-                      false,
-                      ctx.floats(PackedB.size(kDim, outSize)))
-                  : Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
+          PackedB patches = Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
           Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
           ctx.recycle(patches.data());
         }

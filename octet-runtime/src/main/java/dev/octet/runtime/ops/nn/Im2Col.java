@@ -12,8 +12,17 @@ import dev.octet.runtime.simd.Sgemm;
 public final class Im2Col {
   private Im2Col() {}
 
+  /**
+   * The patches of one image and group; a 1x1 conv (stride 1, no padding) packs the input itself,
+   * which is already its patch matrix.
+   */
   public static PackedB pack(
       float[] x, int xOff, int channels, int[] in, ConvGeometry g, ExecContext ctx) {
+    if (g.isPointwise()) {
+      int size = g.outSize();
+      return PackedB.pack(
+          x, xOff, size, channels, size, false, ctx.floats(PackedB.size(channels, size)));
+    }
     if (in.length == 2) {
       return pack2d(x, xOff, channels, in[0], in[1], g, ctx);
     }

@@ -103,7 +103,6 @@ public final class ConvIntegerKernel implements Kernel {
     int cg = c / groups;
     int mg = m / groups;
     int outSize = g.outSize();
-    int kDim = cg * g.kernelSize();
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
     int zx = IntegerMatMul.zeroPoints(in.length > 2 ? in[2] : null)[0];
@@ -120,17 +119,7 @@ public final class ConvIntegerKernel implements Kernel {
       for (int n = 0; n < batch; n++) {
         for (int gi = 0; gi < groups; gi++) {
           int xOff = (n * c + gi * cg) * inSize;
-          PackedB patches =
-              g.isPointwise()
-                  ? PackedB.pack(
-                      shifted,
-                      xOff,
-                      inSize,
-                      kDim,
-                      outSize,
-                      false,
-                      ctx.floats(PackedB.size(kDim, outSize)))
-                  : Im2Col.pack(shifted, xOff, cg, spatial, g, ctx);
+          PackedB patches = Im2Col.pack(shifted, xOff, cg, spatial, g, ctx);
           int cOff = (n * m + gi * mg) * outSize;
           Igemm.multiply(b.groups()[gi], patches, acc, cOff, outSize, ctx);
           correctWeightZeroPoints(b.zero(), gi * mg, mg, patches, acc, cOff, outSize);

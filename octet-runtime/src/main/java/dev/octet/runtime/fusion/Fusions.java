@@ -7,6 +7,7 @@ import dev.octet.core.graph.Attributes;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Node;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ public final class Fusions {
     g = fuseLayerNorm(g);
     g = fuseGelu(g);
     g = fuseActivation(g, "Conv", "FusedConv");
+    g = fuseConvConcat(g);
     g = fuseMatMulBias(g);
     return g;
   }
@@ -94,6 +96,67 @@ public final class Fusions {
               n.name(), DOMAIN, fused, n.inputs(), relu.get().outputs(), Attributes.of(attrs), ""));
     }
     return e == null ? g : e.freezeSubgraph();
+  }
+
+  /**
+   * Concat along the channels of 2-D convolutions (Conv or FusedConv with a constant float weight),
+   * each output read by the Concat alone, becomes ConvConcat: every convolution writes its slice of
+   * the joined tensor, and the Concat's copy disappears.
+   */
+  private static Graph fuseConvConcat(Graph g) {
+    GraphEditor e = null;
+    for (Node cat : g.nodes()) {
+      long axis = is(cat, "Concat") ? cat.attributes().getInt("axis", 0) : 0;
+      if (axis != 1 && axis != -3) {
+        continue;
+      }
+      List<Node> convs = new ArrayList<>();
+      for (String in : cat.inputs()) {
+        Node conv =
+            g.producer(in)
+                .filter(c -> isConv2d(g, c) && onlyConsumer(g, in).isPresent())
+                .filter(c -> cat.inputs().indexOf(in) == cat.inputs().lastIndexOf(in))
+                .orElse(null);
+        if (conv == null) {
+          convs = null;
+          break;
+        }
+        convs.add(conv);
+      }
+      if (convs == null || convs.size() < 2) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      List<String> inputs = new ArrayList<>();
+      Map<String, AttributeValue> attrs = new LinkedHashMap<>();
+      attrs.put("parts", AttributeValue.of((long) convs.size()));
+      for (int i = 0; i < convs.size(); i++) {
+        Node conv = convs.get(i);
+        inputs.addAll(conv.inputs());
+        for (int k = conv.inputs().size(); k < 3; k++) {
+          inputs.add("");
+        }
+        String prefix = "p" + i + ".";
+        conv.attributes().asMap().forEach((k, v) -> attrs.put(prefix + k, v));
+        attrs.put(prefix + "node", AttributeValue.of(conv.name()));
+        e.removeNode(conv.name());
+      }
+      e.replaceNode(
+          cat.name(),
+          new Node(
+              cat.name(), DOMAIN, "ConvConcat", inputs, cat.outputs(), Attributes.of(attrs), ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+
+  private static boolean isConv2d(Graph g, Node n) {
+    boolean conv = is(n, "Conv") || (n.domain().equals(DOMAIN) && n.opType().equals("FusedConv"));
+    return conv
+        && n.outputs().size() == 1
+        && n.inputs().size() >= 2
+        && g.constant(n.input(1))
+            .filter(w -> w.rank() == 4 && w.dtype() == DType.FLOAT)
+            .isPresent();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.octet.runtime.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -220,15 +221,18 @@ public final class VectorMath {
    * (and on which thread) the JIT had compiled the caller yet; this order is the same in both.
    */
   private static float sumLanes(FloatVector v) {
-    float[] lanes = new float[S.length()];
-    v.intoArray(lanes, 0);
-    for (int w = lanes.length / 2; w >= 1; w /= 2) {
-      for (int i = 0; i < w; i++) {
-        lanes[i] += lanes[i + w];
-      }
+    for (VectorShuffle<Float> half : HALVES) {
+      v = v.add(v.rearrange(half));
     }
-    return lanes[0];
+    return v.lane(0);
   }
+
+  /** For w = L/2, L/4, ..., 1: lane i takes lane i + w (mod L), as {@link #sumLanes} adds them. */
+  @SuppressWarnings("unchecked")
+  private static final VectorShuffle<Float>[] HALVES =
+      java.util.stream.IntStream.iterate(S.length() / 2, w -> w >= 1, w -> w / 2)
+          .mapToObj(w -> S.iotaShuffle(w, 1, true))
+          .toArray(VectorShuffle[]::new);
 
   /** Sum of x[o..o+n); lanes accumulate separately, so the order is fixed for a given n. */
   public static float sum(float[] x, int o, int n) {

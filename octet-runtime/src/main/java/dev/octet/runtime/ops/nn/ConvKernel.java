@@ -80,6 +80,8 @@ public final class ConvKernel implements Kernel {
       PackedA[] weights,
       float[] bias,
       float[] out,
+      int outOff,
+      int outBatchStride,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
     float[] grid = ImplicitConv.compacts(l) ? ctx.floats(mg * l.n()) : null;
@@ -93,6 +95,8 @@ public final class ConvKernel implements Kernel {
         groups,
         mg,
         out,
+        outOff,
+        outBatchStride,
         grid,
         (gi, src, bOff, dst, dOff, ld) ->
             Sgemm.multiply(
@@ -103,14 +107,45 @@ public final class ConvKernel implements Kernel {
     }
   }
 
-  @Override
-  public Tensor[] run(ExecContext ctx, Tensor[] in) {
-    Tensor x = in[0];
-    Tensor w = in[1];
-    Tensor b = in.length > 2 ? in[2] : null;
+  /** The output shape for input x and weight w. */
+  public int[] outputShape(Tensor x, Tensor w) {
+    checkTypes(x, w);
+    int groups = (int) op.attrs().getInt("group", 1);
+    return ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups)
+        .outputShape(x.dim(0), w.dim(0));
+  }
+
+  private static void checkTypes(Tensor x, Tensor w) {
     if (x.dtype() != DType.FLOAT || w.dtype() != DType.FLOAT) {
       throw new OctetException("Conv supports float32 only, got " + x.dtype().onnxName());
     }
+  }
+
+  @Override
+  public Tensor[] run(ExecContext ctx, Tensor[] in) {
+    int[] shape = outputShape(in[0], in[1]);
+    float[] out = ctx.floats(Math.multiplyExact(shape[0] * shape[1], size(shape)));
+    runInto(ctx, in, out, 0, shape[1]);
+    return new Tensor[] {Tensor.wrap(out, shape)};
+  }
+
+  private static int size(int[] shape) {
+    int s = 1;
+    for (int i = 2; i < shape.length; i++) {
+      s = Math.multiplyExact(s, shape[i]);
+    }
+    return s;
+  }
+
+  /**
+   * Computes the convolution into channels [first, first + M) of {@code out}, a [batch][channels]
+   * [spatial...] tensor (a concatenation of several convolutions' outputs along the channels).
+   */
+  public void runInto(ExecContext ctx, Tensor[] in, float[] out, int first, int channels) {
+    Tensor x = in[0];
+    Tensor w = in[1];
+    Tensor b = in.length > 2 ? in[2] : null;
+    checkTypes(x, w);
     int groups = (int) op.attrs().getInt("group", 1);
     int batch = x.dim(0);
     int c = x.dim(1);
@@ -123,7 +158,8 @@ public final class ConvKernel implements Kernel {
     int mg = m / groups;
     float[] xv = x.floats();
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
-    float[] out = ctx.floats(batch * m * outSize);
+    int stride = channels * outSize;
+    int base = first * outSize;
     boolean direct = DirectConv.applies(g, groups, cg, m, g.kernel());
     if (direct) {
       for (int n = 0; n < batch; n++) {
@@ -137,7 +173,7 @@ public final class ConvKernel implements Kernel {
             m,
             g,
             out,
-            n * m * outSize,
+            base + n * stride,
             ctx);
       }
     } else if (spatial.length == 2) {
@@ -154,14 +190,17 @@ public final class ConvKernel implements Kernel {
           weights,
           b == null ? null : b.floats(),
           out,
+          base,
+          stride,
           ctx);
-      return new Tensor[] {Tensor.wrap(out, g.outputShape(batch, m))};
+      return;
     } else {
       for (int n = 0; n < batch; n++) {
         for (int gi = 0; gi < groups; gi++) {
           int xOff = (n * c + gi * cg) * inSize;
           PackedB patches = Im2Col.pack(xv, xOff, cg, spatial, g, ctx);
-          Sgemm.multiply(weights[gi], patches, out, (n * m + gi * mg) * outSize, outSize, ctx);
+          Sgemm.multiply(
+              weights[gi], patches, out, base + n * stride + gi * mg * outSize, outSize, ctx);
           ctx.recycle(patches.data());
         }
       }
@@ -171,10 +210,9 @@ public final class ConvKernel implements Kernel {
       for (int n = 0; n < batch; n++) {
         for (int o = 0; o < m; o++) {
           VectorMath.addRelu(
-              out, (n * m + o) * outSize, outSize, bias == null ? 0f : bias[o], relu);
+              out, base + n * stride + o * outSize, outSize, bias == null ? 0f : bias[o], relu);
         }
       }
     }
-    return new Tensor[] {Tensor.wrap(out, g.outputShape(batch, m))};
   }
 }

@@ -127,8 +127,10 @@ public final class ImplicitConv {
 
   /**
    * A whole convolution over x [batch][c][h][w]: each image prepared once (when the layout copies),
-   * then {@code product} per group, straight into {@code out} [batch][m][outSize], or into {@code
-   * grid} (mg x l.n(), when the layout {@link #compacts}) and compacted from there.
+   * then {@code product} per group, straight into {@code out} (image n's channel o at {@code outOff
+   * + n * outBatchStride + o * outSize}: [batch][m][outSize] when outOff is 0 and the stride m *
+   * outSize, or a slice of a wider tensor), or into {@code grid} (mg x l.n(), when the layout
+   * {@link #compacts}) and compacted from there.
    *
    * @param <A> float[] or int[]: out and grid have the same type
    */
@@ -142,6 +144,8 @@ public final class ImplicitConv {
       int groups,
       int mg,
       A out,
+      int outOff,
+      int outBatchStride,
       A grid,
       GroupProduct<A> product,
       ExecContext ctx) {
@@ -156,12 +160,12 @@ public final class ImplicitConv {
       }
       for (int gi = 0; gi < groups; gi++) {
         int bOff = base + gi * cg * l.channelSize();
-        int outOff = (n * groups + gi) * mg * outSize;
+        int o = outOff + n * outBatchStride + gi * mg * outSize;
         if (grid == null) {
-          product.run(gi, src, bOff, out, outOff, outSize);
+          product.run(gi, src, bOff, out, o, outSize);
         } else {
           product.run(gi, src, bOff, grid, 0, l.n());
-          compact(grid, l, mg, out, outOff);
+          compact(grid, l, mg, out, o);
         }
       }
     }

@@ -165,6 +165,8 @@ public final class ConvIntegerKernel implements Kernel {
         groups,
         mg,
         acc,
+        0,
+        groups * mg * g.outSize(),
         grid,
         (gi, src, bOff, dst, dOff, ld) -> {
           Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), l.n(), dst, dOff, ld, ctx);

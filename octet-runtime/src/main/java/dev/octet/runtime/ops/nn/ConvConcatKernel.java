@@ -1,0 +1,121 @@
+package dev.octet.runtime.ops.nn;
+
+import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.AttributeValue;
+import dev.octet.core.graph.Attributes;
+import dev.octet.core.graph.Node;
+import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.kernel.Kernel;
+import dev.octet.runtime.kernel.OpContext;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * com.octet.ConvConcat: 2-D convolutions whose outputs a Concat joins along the channels (a
+ * SqueezeNet fire module's two expand layers, an Inception block's branches), each writing its
+ * channels of the joined tensor directly, so the Concat's copy of every output disappears.
+ *
+ * <p>Inputs are (X, W, B) per convolution, B empty when there is none; attribute {@code parts} is
+ * the count and {@code p<i>.<name>} carries attribute {@code name} of convolution i ({@code
+ * p<i>.node} its node name). See {@code Fusions.fuseConvConcat}.
+ */
+public final class ConvConcatKernel implements Kernel {
+  private final String[] names;
+  private final ConvKernel[] parts;
+
+  public ConvConcatKernel(OpContext op) {
+    int n = (int) op.attrs().getInt("parts");
+    if (n < 1 || op.inputCount() != 3 * n) {
+      throw op.error("needs 3 inputs for each of its " + n + " parts");
+    }
+    names = new String[n];
+    parts = new ConvKernel[n];
+    for (int i = 0; i < n; i++) {
+      String prefix = "p" + i + ".";
+      Map<String, AttributeValue> attrs = new LinkedHashMap<>();
+      op.attrs()
+          .asMap()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith(prefix)) {
+                  attrs.put(k.substring(prefix.length()), v);
+                }
+              });
+      names[i] = op.attrs().getString(prefix + "node", op.node().name() + "/" + i);
+      attrs.remove("node");
+      Node part =
+          new Node(
+              names[i],
+              op.node().domain(),
+              "FusedConv",
+              op.node().inputs().subList(3 * i, 3 * i + 3),
+              List.of(""),
+              Attributes.of(attrs),
+              "");
+      Tensor[] constants = {op.constant(3 * i), op.constant(3 * i + 1), op.constant(3 * i + 2)};
+      parts[i] = new ConvKernel(new OpContext(part, op.opset(), constants));
+    }
+  }
+
+  @Override
+  public long packedBytes() {
+    return Arrays.stream(parts).mapToLong(ConvKernel::packedBytes).sum();
+  }
+
+  @Override
+  public Tensor[] run(ExecContext ctx, Tensor[] in) {
+    int[] shape = null;
+    int[] first = new int[parts.length + 1];
+    for (int i = 0; i < parts.length; i++) {
+      int p = i;
+      int[] s = part(p, () -> parts[p].outputShape(in[3 * p], in[3 * p + 1]));
+      if (shape == null) {
+        shape = s.clone();
+      } else if (s.length != shape.length
+          || s[0] != shape[0]
+          || !Arrays.equals(s, 2, s.length, shape, 2, shape.length)) {
+        throw new OctetException(
+            "the outputs of "
+                + names[0]
+                + " "
+                + Arrays.toString(shape)
+                + " and "
+                + names[i]
+                + " "
+                + Arrays.toString(s)
+                + " cannot be concatenated along axis 1");
+      }
+      first[i + 1] = first[i] + s[1];
+    }
+    shape[1] = first[parts.length];
+    int size = 1;
+    for (int d : shape) {
+      size = Math.multiplyExact(size, d);
+    }
+    float[] out = ctx.floats(size);
+    for (int i = 0; i < parts.length; i++) {
+      int p = i;
+      int channels = shape[1];
+      part(
+          p,
+          () -> {
+            parts[p].runInto(
+                ctx, Arrays.copyOfRange(in, 3 * p, 3 * p + 3), out, first[p], channels);
+            return null;
+          });
+    }
+    return new Tensor[] {Tensor.wrap(out, shape)};
+  }
+
+  /** Runs a step of part i, naming the part's node in an error. */
+  private <T> T part(int i, java.util.function.Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (OctetException e) {
+      throw new OctetException("fused convolution '" + names[i] + "': " + e.getMessage(), e);
+    }
+  }
+}

@@ -84,7 +84,7 @@ public final class ConvKernel implements Kernel {
       int outBatchStride,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
-    float[] grid = ImplicitConv.compacts(l) ? ctx.floats(mg * l.n()) : null;
+    float[] grid = ImplicitConv.compacts(l) ? ctx.floats(ImplicitConv.gridSize(l, mg)) : null;
     ImplicitConv.run(
         xv,
         batch,
@@ -98,9 +98,9 @@ public final class ConvKernel implements Kernel {
         outOff,
         outBatchStride,
         grid,
-        (gi, src, bOff, dst, dOff, ld) ->
+        (gi, src, bOff, n, dst, dOff, ld) ->
             Sgemm.multiply(
-                weights[gi], src, bOff, l.rows(), l.n(), bias, gi * mg, relu, dst, dOff, ld, ctx),
+                weights[gi], src, bOff, l.rows(), n, bias, gi * mg, relu, dst, dOff, ld, ctx),
         ctx);
     if (grid != null) {
       ctx.recycle(grid);

@@ -115,14 +115,27 @@ public final class ImplicitConv {
   }
 
   /**
-   * One group's GEMM: rows of {@code dst} from {@code dOff}, {@code ld} apart, for GEMM columns [0,
-   * l.n()), reading the prepared input at {@code bOff} through l.rows().
+   * Output rows per GEMM when compacting: the grid of {@code channels} x that many rows stays near
+   * 256 KB, so it is compacted from L2 instead of from memory.
+   */
+  private static int chunkRows(Layout l, int channels) {
+    return Math.max(1, Math.min(l.g().out()[0], (64 * 1024) / Math.max(1, channels * l.wq())));
+  }
+
+  /** Elements of the grid that {@link #run} needs for {@code channels} output channels. */
+  public static int gridSize(Layout l, int channels) {
+    return channels * ((chunkRows(l, channels) - 1) * l.wq() + l.g().out()[1]);
+  }
+
+  /**
+   * One group's GEMM: rows of {@code dst} from {@code dOff}, {@code ld} apart, for {@code n} GEMM
+   * columns, reading the prepared input from {@code bOff} on through l.rows().
    *
    * @param <A> the output array type (float[] or int[])
    */
   @FunctionalInterface
   public interface GroupProduct<A> {
-    void run(int group, float[] src, int bOff, A dst, int dOff, int ld);
+    void run(int group, float[] src, int bOff, int n, A dst, int dOff, int ld);
   }
 
   /**
@@ -162,10 +175,17 @@ public final class ImplicitConv {
         int bOff = base + gi * cg * l.channelSize();
         int o = outOff + n * outBatchStride + gi * mg * outSize;
         if (grid == null) {
-          product.run(gi, src, bOff, out, o, outSize);
-        } else {
-          product.run(gi, src, bOff, grid, 0, l.n());
-          compact(grid, l, mg, out, o);
+          product.run(gi, src, bOff, l.n(), out, o, outSize);
+          continue;
+        }
+        // a few output rows at a time, so that the grid is compacted while it is in cache
+        int oh = l.g().out()[0];
+        int step = chunkRows(l, mg);
+        for (int y0 = 0; y0 < oh; y0 += step) {
+          int rows = Math.min(step, oh - y0);
+          int cols = (rows - 1) * l.wq() + l.g().out()[1];
+          product.run(gi, src, bOff + y0 * l.wq(), cols, grid, 0, cols);
+          compact(grid, cols, l, y0, rows, mg, out, o);
         }
       }
     }
@@ -175,15 +195,17 @@ public final class ImplicitConv {
   }
 
   /**
-   * Copies the GEMM result of {@code channels} output channels (rows of l.n() columns on the wq
-   * grid, float[] or int[]) into the dense output of the same type (rows of oh * ow).
+   * Copies the GEMM result for output rows [y0, y0 + rows) of {@code channels} output channels
+   * (rows of {@code ld} columns on the wq grid, float[] or int[]) into the dense output of the same
+   * type (channels of oh * ow).
    */
-  private static void compact(Object gemm, Layout l, int channels, Object out, int outOff) {
+  private static void compact(
+      Object gemm, int ld, Layout l, int y0, int rows, int channels, Object out, int outOff) {
     int oh = l.g().out()[0];
     int ow = l.g().out()[1];
     for (int c = 0; c < channels; c++) {
-      for (int y = 0; y < oh; y++) {
-        System.arraycopy(gemm, c * l.n() + y * l.wq(), out, outOff + (c * oh + y) * ow, ow);
+      for (int y = 0; y < rows; y++) {
+        System.arraycopy(gemm, c * ld + y * l.wq(), out, outOff + (c * oh + y0 + y) * ow, ow);
       }
     }
   }

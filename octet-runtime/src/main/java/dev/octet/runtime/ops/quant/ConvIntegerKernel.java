@@ -154,7 +154,7 @@ public final class ConvIntegerKernel implements Kernel {
       int[] acc,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
-    int[] grid = ImplicitConv.compacts(l) ? ctx.ints(mg * l.n()) : null;
+    int[] grid = ImplicitConv.compacts(l) ? ctx.ints(ImplicitConv.gridSize(l, mg)) : null;
     ImplicitConv.run(
         shifted,
         batch,
@@ -168,9 +168,9 @@ public final class ConvIntegerKernel implements Kernel {
         0,
         groups * mg * g.outSize(),
         grid,
-        (gi, src, bOff, dst, dOff, ld) -> {
-          Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), l.n(), dst, dOff, ld, ctx);
-          correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), l.n(), dst, dOff, ld);
+        (gi, src, bOff, n, dst, dOff, ld) -> {
+          Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), n, dst, dOff, ld, ctx);
+          correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), n, dst, dOff, ld);
         },
         ctx);
     if (grid != null) {

@@ -32,6 +32,7 @@ class ConvKernelTest {
       delimiter = '|',
       value = {
         "conv1 of SqueezeNet 1.1 (stride 2) | 1 | 3 | 64 | 45 | 47 | 3 | 3 | 2 | 2 | 1 | 1 | 0 | 0 | 0 | 0 | 1",
+        "stride 2, compacted in row chunks  | 2 | 3 | 64 | 120 | 223 | 3 | 3 | 2 | 2 | 1 | 1 | 0 | 0 | 0 | 0 | 1",
         "3x3 pad 1, 100 output channels     | 2 | 16 | 100 | 13 | 13 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
         "1x1 pointwise, odd                  | 1 | 37 | 19 | 11 | 23 | 1 | 1 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 1",
         "1x1 stride 2                        | 1 | 8 | 16 | 9 | 10 | 1 | 1 | 2 | 2 | 1 | 1 | 0 | 0 | 0 | 0 | 1",

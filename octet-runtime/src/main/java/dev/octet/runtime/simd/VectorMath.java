@@ -393,6 +393,29 @@ public final class VectorMath {
     }
   }
 
+  /** dst[d + i] = src[s + i * stride] for i < n (stride 2 vectorised: even lanes of two loads). */
+  public static void strided(float[] src, int s, int stride, int n, float[] dst, int d) {
+    if (stride == 1) {
+      System.arraycopy(src, s, dst, d, n);
+      return;
+    }
+    int i = 0;
+    if (Simd.ENABLED && stride == 2) {
+      int l = S.length();
+      for (; i + l <= n && s + 2 * (i + l) <= src.length; i += l) {
+        FloatVector a = FloatVector.fromArray(S, src, s + 2 * i);
+        FloatVector b = FloatVector.fromArray(S, src, s + 2 * i + l);
+        a.rearrange(EVEN, b).intoArray(dst, d + i);
+      }
+    }
+    for (; i < n; i++) {
+      dst[d + i] = src[s + i * stride];
+    }
+  }
+
+  /** Lane i takes lane 2i of (a, b) in {@code a.rearrange(EVEN, b)}. */
+  private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+
   /** y[o+i] = y[o+i] * scale[i] + shift[i], rounded after the product and after the sum. */
   public static void mulAdd(float[] y, int o, int n, float[] scale, float[] shift) {
     int i = 0;

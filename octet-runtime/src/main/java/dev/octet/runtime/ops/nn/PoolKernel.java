@@ -206,17 +206,23 @@ public final class PoolKernel implements Kernel {
       for (int oy = 0; oy < oh; oy++) {
         int iy0 = oy * sh - ph;
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
+        // outputs [lo, hi) of a row whose windows lie inside the image (set for 3x3 max)
+        int lo = ow;
+        int hi = ow;
         if (max3 && rowInside) {
           // 3x3 max, rows inside the image: the max of the three rows first (vectorised over the
           // width), then the max of every three neighbouring column maxima (vectorised too); each
-          // window inside the row is one of those
+          // window inside the row is one of those, taken every sw-th
           VectorMath.max3(x, xb + iy0 * w, w, columns);
           VectorMath.windowMax3(columns, w, windows);
+          lo = Math.min(ow, (pw + sw - 1) / sw);
+          hi = Math.max(lo, Math.min(ow, w - 3 + pw < 0 ? 0 : (w - 3 + pw) / sw + 1));
+          VectorMath.strided(windows, lo * sw - pw, sw, hi - lo, y, yb + oy * ow + lo);
         }
         for (int ox = 0; ox < ow; ox++) {
           int ix0 = ox * sw - pw;
-          if (max3 && rowInside && ix0 >= 0 && ix0 + 2 < w) {
-            y[yb + oy * ow + ox] = windows[ix0];
+          if (ox == lo) {
+            ox = hi - 1;
             continue;
           }
           float acc = max ? Float.NEGATIVE_INFINITY : 0f;

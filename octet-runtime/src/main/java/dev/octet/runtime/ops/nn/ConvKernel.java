@@ -98,9 +98,9 @@ public final class ConvKernel implements Kernel {
         outOff,
         outBatchStride,
         grid,
-        (gi, src, bOff, n, dst, dOff, ld) ->
+        (gi, src, bOff, n, dst, dOff, ld, inner) ->
             Sgemm.multiply(
-                weights[gi], src, bOff, l.rows(), n, bias, gi * mg, relu, dst, dOff, ld, ctx),
+                weights[gi], src, bOff, l.rows(), n, bias, gi * mg, relu, dst, dOff, ld, inner),
         ctx);
     if (grid != null) {
       ctx.recycle(grid);

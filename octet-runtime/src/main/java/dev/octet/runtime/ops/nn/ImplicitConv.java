@@ -122,9 +122,18 @@ public final class ImplicitConv {
     return Math.max(1, Math.min(l.g().out()[0], (64 * 1024) / Math.max(1, channels * l.wq())));
   }
 
-  /** Elements of the grid that {@link #run} needs for {@code channels} output channels. */
-  public static int gridSize(Layout l, int channels) {
+  /** Elements of one row chunk's grid for {@code channels} output channels. */
+  private static int chunkSize(Layout l, int channels) {
     return channels * ((chunkRows(l, channels) - 1) * l.wq() + l.g().out()[1]);
+  }
+
+  /**
+   * Elements of the grid that {@link #run} needs for {@code channels} output channels: one chunk's
+   * worth per row chunk, so that chunks can run in parallel.
+   */
+  public static int gridSize(Layout l, int channels) {
+    int step = chunkRows(l, channels);
+    return Math.multiplyExact((l.g().out()[0] + step - 1) / step, chunkSize(l, channels));
   }
 
   /**
@@ -135,7 +144,7 @@ public final class ImplicitConv {
    */
   @FunctionalInterface
   public interface GroupProduct<A> {
-    void run(int group, float[] src, int bOff, int n, A dst, int dOff, int ld);
+    void run(int group, float[] src, int bOff, int n, A dst, int dOff, int ld, ExecContext ctx);
   }
 
   /**
@@ -175,18 +184,31 @@ public final class ImplicitConv {
         int bOff = base + gi * cg * l.channelSize();
         int o = outOff + n * outBatchStride + gi * mg * outSize;
         if (grid == null) {
-          product.run(gi, src, bOff, l.n(), out, o, outSize);
+          product.run(gi, src, bOff, l.n(), out, o, outSize, ctx);
           continue;
         }
-        // a few output rows at a time, so that the grid is compacted while it is in cache
+        // a few output rows at a time, so that the grid is compacted while it is in cache; the
+        // chunks run in parallel, each a serial GEMM into its task's part of the grid
         int oh = l.g().out()[0];
         int step = chunkRows(l, mg);
-        for (int y0 = 0; y0 < oh; y0 += step) {
-          int rows = Math.min(step, oh - y0);
-          int cols = (rows - 1) * l.wq() + l.g().out()[1];
-          product.run(gi, src, bOff + y0 * l.wq(), cols, grid, 0, cols);
-          compact(grid, cols, l, y0, rows, mg, out, o);
-        }
+        int chunk = chunkSize(l, mg);
+        int group = gi;
+        int from = bOff;
+        float[] input = src;
+        ExecContext inner = ctx.serial();
+        ctx.parallelFor(
+            (oh + step - 1) / step,
+            1,
+            (q0, q1) -> {
+              for (int q = q0; q < q1; q++) {
+                int y0 = q * step;
+                int rows = Math.min(step, oh - y0);
+                int cols = (rows - 1) * l.wq() + l.g().out()[1];
+                // each task reuses one part of the grid (its first chunk's), which stays in L2
+                product.run(group, input, from + y0 * l.wq(), cols, grid, q0 * chunk, cols, inner);
+                compact(grid, q0 * chunk, cols, l, y0, rows, mg, out, o);
+              }
+            });
       }
     }
     if (l.copies()) {
@@ -200,12 +222,21 @@ public final class ImplicitConv {
    * type (channels of oh * ow).
    */
   private static void compact(
-      Object gemm, int ld, Layout l, int y0, int rows, int channels, Object out, int outOff) {
+      Object gemm,
+      int gemmOff,
+      int ld,
+      Layout l,
+      int y0,
+      int rows,
+      int channels,
+      Object out,
+      int outOff) {
     int oh = l.g().out()[0];
     int ow = l.g().out()[1];
     for (int c = 0; c < channels; c++) {
       for (int y = 0; y < rows; y++) {
-        System.arraycopy(gemm, c * ld + y * l.wq(), out, outOff + (c * oh + y0 + y) * ow, ow);
+        System.arraycopy(
+            gemm, gemmOff + c * ld + y * l.wq(), out, outOff + (c * oh + y0 + y) * ow, ow);
       }
     }
   }

@@ -168,8 +168,8 @@ public final class ConvIntegerKernel implements Kernel {
         0,
         groups * mg * g.outSize(),
         grid,
-        (gi, src, bOff, n, dst, dOff, ld) -> {
-          Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), n, dst, dOff, ld, ctx);
+        (gi, src, bOff, n, dst, dOff, ld, inner) -> {
+          Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), n, dst, dOff, ld, inner);
           correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), n, dst, dOff, ld);
         },
         ctx);

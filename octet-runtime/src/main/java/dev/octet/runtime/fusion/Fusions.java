@@ -24,7 +24,19 @@ public final class Fusions {
 
   private Fusions() {}
 
+  /** The fusions that do not depend on the opset. */
   public static Graph apply(Graph g) {
+    return apply(g, 0);
+  }
+
+  /**
+   * All fusions, for a model importing ONNX opset {@code onnxOpset} (0 when unknown): Softmax fuses
+   * with its scale and mask only when the opset is known (its axis changed meaning at 13).
+   */
+  public static Graph apply(Graph g, long onnxOpset) {
+    if (onnxOpset > 0) {
+      g = fuseMaskedSoftmax(g, onnxOpset);
+    }
     g = fuseLayerNorm(g);
     g = fuseGelu(g);
     g = fuseActivation(g, "Conv", "FusedConv");
@@ -157,6 +169,52 @@ public final class Fusions {
         && g.constant(n.input(1))
             .filter(w -> w.rank() == 4 && w.dtype() == DType.FLOAT)
             .isPresent();
+  }
+
+  /**
+   * Softmax(Div(x, scalar constant) + mask), attention scores scaled by 1 / sqrt(head size) and
+   * masked, becomes MaskedSoftmax(x, mask) (the Div and the Add read by nothing else).
+   */
+  private static Graph fuseMaskedSoftmax(Graph g, long opset) {
+    GraphEditor e = null;
+    for (Node sm : g.nodes()) {
+      if (!is(sm, "Softmax")) {
+        continue;
+      }
+      Node add =
+          g.producer(sm.input(0))
+              .filter(a -> is(a, "Add") && onlyConsumer(g, a.output(0)).isPresent())
+              .orElse(null);
+      Node div = null;
+      for (int i = 0; add != null && div == null && i < 2; i++) {
+        div =
+            g.producer(add.input(i))
+                .filter(d -> is(d, "Div") && onlyConsumer(g, d.output(0)).isPresent())
+                .filter(d -> scalar(g, d.input(1)).isPresent())
+                .orElse(null);
+      }
+      if (div == null) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      Map<String, AttributeValue> attrs = new LinkedHashMap<>();
+      attrs.put("divisor", AttributeValue.of(scalar(g, div.input(1)).get()));
+      attrs.put("axis", AttributeValue.of(sm.attributes().getInt("axis", opset < 13 ? 1 : -1)));
+      attrs.put("opset", AttributeValue.of(opset));
+      e.removeNode(div.name());
+      e.removeNode(add.name());
+      e.replaceNode(
+          sm.name(),
+          new Node(
+              sm.name(),
+              DOMAIN,
+              "MaskedSoftmax",
+              List.of(div.input(0), other(add, div.output(0))),
+              sm.outputs(),
+              Attributes.of(attrs),
+              ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
   }
 
   /**

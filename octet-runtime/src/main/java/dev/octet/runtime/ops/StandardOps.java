@@ -12,6 +12,7 @@ import dev.octet.runtime.ops.nn.ConvConcatKernel;
 import dev.octet.runtime.ops.nn.ConvKernel;
 import dev.octet.runtime.ops.nn.ConvTransposeKernel;
 import dev.octet.runtime.ops.nn.GlobalPoolKernel;
+import dev.octet.runtime.ops.nn.MaskedSoftmaxKernel;
 import dev.octet.runtime.ops.nn.NormKernels;
 import dev.octet.runtime.ops.nn.PoolKernel;
 import dev.octet.runtime.ops.nn.SoftmaxKernel;
@@ -123,6 +124,7 @@ public final class StandardOps {
     // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
     r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);
     r.add(Fusions.DOMAIN, "ConvConcat", 1, ConvConcatKernel::new);
+    r.add(Fusions.DOMAIN, "MaskedSoftmax", 1, MaskedSoftmaxKernel::new);
     r.add(Fusions.DOMAIN, "FusedMatMul", 1, MatMulKernel::new);
     r.add(Fusions.DOMAIN, "MatMulW8", 1, MatMulW8Kernel::new);
     r.add(Fusions.DOMAIN, "LayerNormalization", 1, NormKernels::layerNorm);

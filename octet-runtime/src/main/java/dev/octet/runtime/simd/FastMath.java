@@ -18,6 +18,13 @@ public final class FastMath {
   private static final float LOG2E = 1.44269504088896341f;
   private static final float LN2_HI = 0.693359375f;
   private static final float LN2_LO = -2.12194440e-4f;
+
+  /** 1.5 * 2^23: a float near it has no fraction bits, so adding it rounds to an integer. */
+  private static final float ROUND = 12582912f;
+
+  /** Added to ROUND + n's bits, then shifted into the exponent: the bits of 2^n. */
+  private static final int EXPONENT_BIAS = 127 - Float.floatToRawIntBits(ROUND);
+
   private static final float MAX_X = 88.3762626647949f;
   private static final float MIN_X = -87.3365478515625f;
   private static final float P0 = 1.9875691500e-4f;
@@ -42,7 +49,9 @@ public final class FastMath {
       return x;
     }
     x = Math.min(Math.max(x, MIN_X), MAX_X);
-    float n = (float) Math.floor(Math.fma(x, LOG2E, 0.5f));
+    // n = x log2(e) rounded to the nearest integer: adding 1.5 * 2^23 leaves no fraction bits
+    float v = Math.fma(x, LOG2E, ROUND);
+    float n = v - ROUND;
     float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, x));
     float p = Math.fma(P0, r, P1);
     p = Math.fma(p, r, P2);
@@ -50,16 +59,14 @@ public final class FastMath {
     p = Math.fma(p, r, P4);
     p = Math.fma(p, r, P5);
     p = Math.fma(p, r * r, r) + 1f;
-    return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    // v's low mantissa bits hold n: 2^n from them, without a float-to-int conversion
+    return p * Float.intBitsToFloat((Float.floatToRawIntBits(v) + EXPONENT_BIAS) << 23);
   }
 
   public static FloatVector exp(FloatVector x) {
     FloatVector c = x.max(MIN_X).min(MAX_X);
-    // floor: truncate, then step down where truncation went up (negative non-integers)
-    FloatVector v = c.fma(LOG2E, 0.5f);
-    IntVector ti = (IntVector) v.convert(VectorOperators.F2I, 0);
-    FloatVector t = (FloatVector) ti.convert(VectorOperators.I2F, 0);
-    FloatVector n = t.sub(FloatVector.broadcast(S, 1f), t.compare(VectorOperators.GT, v));
+    FloatVector v = c.fma(LOG2E, ROUND);
+    FloatVector n = v.sub(ROUND);
     FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
     r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
     FloatVector p = r.fma(P0, P1);
@@ -68,8 +75,7 @@ public final class FastMath {
     p = p.fma(r, FloatVector.broadcast(S, P4));
     p = p.fma(r, FloatVector.broadcast(S, P5));
     p = p.fma(r.mul(r), r).add(1f);
-    IntVector bits =
-        ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+    IntVector bits = v.reinterpretAsInts().add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23);
     FloatVector scale = bits.reinterpretAsFloats();
     FloatVector out = p.mul(scale);
     return out.blend(x, x.test(VectorOperators.IS_NAN));

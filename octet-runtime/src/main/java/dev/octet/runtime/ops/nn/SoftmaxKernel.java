@@ -68,18 +68,24 @@ public final class SoftmaxKernel implements Kernel {
   }
 
   private void row(float[] x, int xo, float[] y, int yo, int n) {
-    float max = VectorMath.max(x, xo, n);
-    if (log) {
-      float sum = 0;
-      for (int i = 0; i < n; i++) {
-        sum += (float) Math.exp(x[xo + i] - max);
-      }
-      float lse = max + (float) Math.log(sum);
-      for (int i = 0; i < n; i++) {
-        y[yo + i] = x[xo + i] - lse;
-      }
+    if (!log) {
+      softmax(x, xo, y, yo, n);
       return;
     }
+    float max = VectorMath.max(x, xo, n);
+    float sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += (float) Math.exp(x[xo + i] - max);
+    }
+    float lse = max + (float) Math.log(sum);
+    for (int i = 0; i < n; i++) {
+      y[yo + i] = x[xo + i] - lse;
+    }
+  }
+
+  /** y[yo..yo+n) = softmax(x[xo..xo+n)); x and y may be the same row. */
+  static void softmax(float[] x, int xo, float[] y, int yo, int n) {
+    float max = VectorMath.max(x, xo, n);
     float sum = VectorMath.expShiftSum(x, xo, n, max, y, yo);
     VectorMath.scaleShift(y, yo, n, 1f / sum, 0f, y, yo);
   }

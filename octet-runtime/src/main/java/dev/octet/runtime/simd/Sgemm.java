@@ -231,7 +231,28 @@ public final class Sgemm {
             (p, block) -> {
               int j0 = p * NR;
               boolean inPlace = p < full;
+              boolean narrow = n - j0 <= SgemmNarrow.NR;
               for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+                if (narrow) {
+                  SgemmNarrow.kernel8x2(
+                      ap,
+                      i0 * k,
+                      inPlace ? b : packed,
+                      inPlace ? bOff + j0 : (p - full) * k * NR,
+                      inPlace ? rows : contiguous,
+                      k,
+                      rowInit,
+                      rowInit == ZERO ? 0 : i0,
+                      colInit,
+                      colInit == ZERO ? 0 : j0,
+                      relu,
+                      c,
+                      cOff + i0 * ldc + j0,
+                      ldc,
+                      Math.min(MR, m - i0),
+                      n - j0);
+                  continue;
+                }
                 kernel8(
                     ap,
                     i0 * k,

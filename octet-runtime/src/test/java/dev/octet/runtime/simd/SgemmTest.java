@@ -30,7 +30,12 @@ class SgemmTest {
       {64, 384, 384},
       {3, 1000, 7},
       {33, 47, 129},
-      {128, 1536, 384}
+      {128, 1536, 384},
+      // right edges of at most two vectors take the narrow kernel: exactly 32, 17, with short rows
+      {16, 32, 40},
+      {24, 128, 32},
+      {9, 80, 20},
+      {13, 65, 11}
     };
     ExecContext ctx = new ExecContext(new dev.octet.runtime.kernel.WorkerPool(2), 2);
     for (int[] s : sizes) {

@@ -1,0 +1,144 @@
+package dev.octet.runtime.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The micro-kernel for a last panel at most two vectors wide (32 columns with AVX-512): an 8 x 2L
+ * tile in 16 accumulators, so that a narrow right edge (attention's 32-wide head dimension,
+ * SqueezeNet's 169-column layers) does not pay for the third vector of {@link Sgemm#kernel8}. Same
+ * arguments and the same arithmetic per element (start value, then k in order, then Relu).
+ */
+final class SgemmNarrow {
+  private static final VectorSpecies<Float> S = Simd.F;
+  private static final int L = S.length();
+
+  /** Columns of this kernel's tile. */
+  static final int NR = 2 * L;
+
+  private SgemmNarrow() {}
+
+  static void kernel8x2(
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int[] koff,
+      int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols) {
+    FloatVector v0 = FloatVector.fromArray(S, colInit, jo);
+    FloatVector v1 = FloatVector.fromArray(S, colInit, jo + L);
+    FloatVector x0 = FloatVector.broadcast(S, rowInit[io]);
+    FloatVector c00 = x0.add(v0), c01 = x0.add(v1);
+    FloatVector x1 = FloatVector.broadcast(S, rowInit[io + 1]);
+    FloatVector c10 = x1.add(v0), c11 = x1.add(v1);
+    FloatVector x2 = FloatVector.broadcast(S, rowInit[io + 2]);
+    FloatVector c20 = x2.add(v0), c21 = x2.add(v1);
+    FloatVector x3 = FloatVector.broadcast(S, rowInit[io + 3]);
+    FloatVector c30 = x3.add(v0), c31 = x3.add(v1);
+    FloatVector x4 = FloatVector.broadcast(S, rowInit[io + 4]);
+    FloatVector c40 = x4.add(v0), c41 = x4.add(v1);
+    FloatVector x5 = FloatVector.broadcast(S, rowInit[io + 5]);
+    FloatVector c50 = x5.add(v0), c51 = x5.add(v1);
+    FloatVector x6 = FloatVector.broadcast(S, rowInit[io + 6]);
+    FloatVector c60 = x6.add(v0), c61 = x6.add(v1);
+    FloatVector x7 = FloatVector.broadcast(S, rowInit[io + 7]);
+    FloatVector c70 = x7.add(v0), c71 = x7.add(v1);
+    for (int kk = 0, ak = ao; kk < k; kk++, ak += Sgemm.MR) {
+      int bo = po + koff[kk];
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ak]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ak + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ak + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ak + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ak + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ak + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ak + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ak + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    if (relu) {
+      c00 = c00.max(0f);
+      c01 = c01.max(0f);
+      c10 = c10.max(0f);
+      c11 = c11.max(0f);
+      c20 = c20.max(0f);
+      c21 = c21.max(0f);
+      c30 = c30.max(0f);
+      c31 = c31.max(0f);
+      c40 = c40.max(0f);
+      c41 = c41.max(0f);
+      c50 = c50.max(0f);
+      c51 = c51.max(0f);
+      c60 = c60.max(0f);
+      c61 = c61.max(0f);
+      c70 = c70.max(0f);
+      c71 = c71.max(0f);
+    }
+    if (rows == Sgemm.MR && cols == NR) {
+      c00.intoArray(c, co);
+      c01.intoArray(c, co + L);
+      c10.intoArray(c, co + ldc);
+      c11.intoArray(c, co + ldc + L);
+      c20.intoArray(c, co + 2 * ldc);
+      c21.intoArray(c, co + 2 * ldc + L);
+      c30.intoArray(c, co + 3 * ldc);
+      c31.intoArray(c, co + 3 * ldc + L);
+      c40.intoArray(c, co + 4 * ldc);
+      c41.intoArray(c, co + 4 * ldc + L);
+      c50.intoArray(c, co + 5 * ldc);
+      c51.intoArray(c, co + 5 * ldc + L);
+      c60.intoArray(c, co + 6 * ldc);
+      c61.intoArray(c, co + 6 * ldc + L);
+      c70.intoArray(c, co + 7 * ldc);
+      c71.intoArray(c, co + 7 * ldc + L);
+      return;
+    }
+    // an edge tile: unmasked stores into a scratch tile, then the valid part copied
+    float[] t = new float[Sgemm.MR * NR];
+    c00.intoArray(t, 0);
+    c01.intoArray(t, 0 + L);
+    c10.intoArray(t, NR);
+    c11.intoArray(t, NR + L);
+    c20.intoArray(t, 2 * NR);
+    c21.intoArray(t, 2 * NR + L);
+    c30.intoArray(t, 3 * NR);
+    c31.intoArray(t, 3 * NR + L);
+    c40.intoArray(t, 4 * NR);
+    c41.intoArray(t, 4 * NR + L);
+    c50.intoArray(t, 5 * NR);
+    c51.intoArray(t, 5 * NR + L);
+    c60.intoArray(t, 6 * NR);
+    c61.intoArray(t, 6 * NR + L);
+    c70.intoArray(t, 7 * NR);
+    c71.intoArray(t, 7 * NR + L);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, r * NR, c, co + r * ldc, cols);
+    }
+  }
+}

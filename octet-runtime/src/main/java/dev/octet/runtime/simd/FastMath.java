@@ -77,8 +77,8 @@ public final class FastMath {
     p = p.fma(r.mul(r), r).add(1f);
     IntVector bits = v.reinterpretAsInts().add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23);
     FloatVector scale = bits.reinterpretAsFloats();
-    FloatVector out = p.mul(scale);
-    return out.blend(x, x.test(VectorOperators.IS_NAN));
+    // NaN needs no test: max/min keep it, so r, p and the product are NaN too
+    return p.mul(scale);
   }
 
   /** 1 / (1 + e^-x). */

@@ -393,6 +393,37 @@ public final class VectorMath {
     }
   }
 
+  /**
+   * y[yo+i] = x[xo+i] * scale + m[mo + i*ms] (ms 0: one value for the row, 1: a row of values),
+   * rounded after the product and after the sum; returns the maximum of the results (NaN if any is
+   * NaN).
+   */
+  public static float scaleAddMax(
+      float[] x, int xo, float scale, float[] m, int mo, int ms, float[] y, int yo, int n) {
+    int i = 0;
+    float max = Float.NEGATIVE_INFINITY;
+    boolean nan = false;
+    if (Simd.ENABLED && (ms == 0 || ms == 1)) {
+      FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      FloatVector vs = FloatVector.broadcast(S, scale);
+      FloatVector one = FloatVector.broadcast(S, m[mo]);
+      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        FloatVector v = FloatVector.fromArray(S, x, xo + i).mul(vs);
+        v = v.add(ms == 0 ? one : FloatVector.fromArray(S, m, mo + i));
+        v.intoArray(y, yo + i);
+        acc = acc.max(v);
+      }
+      max = acc.reduceLanes(VectorOperators.MAX);
+    }
+    for (; i < n; i++) {
+      float v = x[xo + i] * scale + m[mo + i * ms];
+      y[yo + i] = v;
+      nan |= v != v;
+      max = Math.max(max, v);
+    }
+    return nan ? Float.NaN : max;
+  }
+
   /** dst[d + i] = src[s + i * stride] for i < n (stride 2 vectorised: even lanes of two loads). */
   public static void strided(float[] src, int s, int stride, int n, float[] dst, int d) {
     if (stride == 1) {

@@ -1,6 +1,5 @@
 package dev.octet.runtime.fusion;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.octet.core.DType;
@@ -22,13 +21,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Softmax(scores / sqrt(d) + mask) fuses into MaskedSoftmax and gives the same bits as the three
- * ops, over the last axis (the attention case) and over others (legacy opset's flattening axis).
+ * Softmax(scores / sqrt(d) + mask) fuses into MaskedSoftmax and agrees with the three ops (within a
+ * relative 1e-5: the fused form multiplies by 1 / sqrt(d)), over the last axis (the attention case)
+ * and over others (the legacy opset's flattening axis).
  */
 class MaskedSoftmaxTest {
   @ParameterizedTest(name = "opset {0}, axis {1}")
   @CsvSource({"11, 3", "13, -1", "13, 3", "11, 1", "13, 2"})
-  void fusedScoresMatchTheUnfusedOpsBitForBit(int opset, int axis) {
+  void fusedScoresMatchTheUnfusedOps(int opset, int axis) {
     Random r = new Random(opset * 10L + axis);
     int b = 2;
     int h = 3;
@@ -68,7 +68,11 @@ class MaskedSoftmaxTest {
         Map.of("x", Tensor.wrap(x, b, h, s, s), "mask", Tensor.wrap(mask, b, 1, 1, s));
     try (Session fused = Session.create(model);
         Session plain = Session.create(model, SessionOptions.defaults().withFusion(false))) {
-      assertArrayEquals(plain.run(in).get("y").floats(), fused.run(in).get("y").floats());
+      float[] want = plain.run(in).get("y").floats();
+      float[] got = fused.run(in).get("y").floats();
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], got[i], 1e-5f * want[i] + 1e-12f, "element " + i);
+      }
     }
   }
 }

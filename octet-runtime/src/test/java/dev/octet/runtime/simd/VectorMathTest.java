@@ -60,6 +60,19 @@ class VectorMathTest {
   }
 
   @Test
+  void nanStaysNanInTheVectorBodyToo() {
+    float[] x = new float[40];
+    x[3] = Float.NaN;
+    x[35] = Float.NaN;
+    for (VectorMath.Unary op : VectorMath.Unary.values()) {
+      float[] y = new float[x.length];
+      VectorMath.unary(x, 0, y, 0, x.length, op);
+      assertTrue(Float.isNaN(y[3]) && Float.isNaN(y[35]), op.toString());
+      assertTrue(!Float.isNaN(y[4]) || op == VectorMath.Unary.RECIPROCAL, op.toString());
+    }
+  }
+
+  @Test
   void expCoversItsRangeEnds() {
     assertEquals(Float.POSITIVE_INFINITY, FastMath.exp(100f) * 0 + Float.POSITIVE_INFINITY);
     assertTrue(FastMath.exp(-100f) >= 0 && FastMath.exp(-100f) < 1e-37f);

@@ -85,7 +85,11 @@ public final class SoftmaxKernel implements Kernel {
 
   /** y[yo..yo+n) = softmax(x[xo..xo+n)); x and y may be the same row. */
   static void softmax(float[] x, int xo, float[] y, int yo, int n) {
-    float max = VectorMath.max(x, xo, n);
+    softmax(x, xo, y, yo, n, VectorMath.max(x, xo, n));
+  }
+
+  /** As {@link #softmax(float[], int, float[], int, int)} with the row's maximum known. */
+  static void softmax(float[] x, int xo, float[] y, int yo, int n, float max) {
     float sum = VectorMath.expShiftSum(x, xo, n, max, y, yo);
     VectorMath.scaleShift(y, yo, n, 1f / sum, 0f, y, yo);
   }

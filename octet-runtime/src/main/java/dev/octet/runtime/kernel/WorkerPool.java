@@ -34,15 +34,16 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Runs body over [0, n) in {@code chunks} equal parts on all threads; returns when all are done.
+   * Runs body over [0, n) in chunks of {@code step} (the last may be shorter) on all threads;
+   * returns when all are done.
    */
-  public void run(int n, int chunks, ExecContext.RangeBody body) {
-    if (workers.length == 0 || chunks <= 1 || !region.tryLock()) {
+  public void run(int n, int step, ExecContext.RangeBody body) {
+    if (workers.length == 0 || step >= n || !region.tryLock()) {
       body.run(0, n);
       return;
     }
     try {
-      Job j = new Job(body, n, chunks);
+      Job j = new Job(body, n, step);
       job = j;
       generation++;
       for (Thread w : workers) {

@@ -231,6 +231,8 @@ public final class Sgemm {
             (p, block) -> {
               int j0 = p * NR;
               boolean inPlace = p < full;
+              // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
+              // compile kernel8 25% slower
               boolean narrow = n - j0 <= SgemmNarrow.NR;
               for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
                 if (narrow) {

@@ -21,7 +21,8 @@ class DirectConvTest {
     "3, 5, 7, 9, 3, 0, 1, 1, 0",
     "2, 3, 11, 31, 3, 1, 1, 1, 1",
     "4, 2, 6, 32, 1, 0, 0, 0, 0",
-    "1, 1, 1, 1, 1, 0, 0, 0, 0"
+    "1, 1, 1, 1, 1, 0, 0, 0, 0",
+    "16, 33, 30, 30, 3, 0, 0, 0, 0"
   })
   void matchesTheDefinition(int c, int m, int h, int w, int k, int pt, int pl, int pb, int pr) {
     Attributes a =

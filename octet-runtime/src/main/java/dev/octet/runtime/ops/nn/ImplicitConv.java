@@ -187,18 +187,21 @@ public final class ImplicitConv {
           product.run(gi, src, bOff, l.n(), out, o, outSize, ctx);
           continue;
         }
-        // a few output rows at a time, so that the grid is compacted while it is in cache; the
-        // chunks run in parallel, each a serial GEMM into its task's part of the grid
+        // a few output rows at a time, so that the grid is compacted while it is in cache. With
+        // at least two chunks per thread the chunks run in parallel, each a serial GEMM into its
+        // task's part of the grid; with fewer, one after the other, each GEMM on all threads
         int oh = l.g().out()[0];
         int step = chunkRows(l, mg);
         int chunk = chunkSize(l, mg);
+        int chunks = (oh + step - 1) / step;
         int group = gi;
         int from = bOff;
         float[] input = src;
-        ExecContext inner = ctx.serial();
+        boolean overChunks = chunks >= 2 * ctx.threads();
+        ExecContext inner = overChunks ? ctx.serial() : ctx;
         ctx.parallelFor(
-            (oh + step - 1) / step,
-            1,
+            chunks,
+            overChunks ? 1 : chunks,
             (q0, q1) -> {
               for (int q = q0; q < q1; q++) {
                 int y0 = q * step;

@@ -39,6 +39,7 @@ public final class Fusions {
     }
     g = fuseLayerNorm(g);
     g = fuseGelu(g);
+    g = fuseConvBias(g);
     g = fuseActivation(g, "Conv", "FusedConv");
     g = fuseConvConcat(g);
     g = fuseMatMulBias(g);
@@ -85,6 +86,65 @@ public final class Fusions {
       return binary.input(1);
     }
     return binary.input(1).equals(known) ? binary.input(0) : null;
+  }
+
+  /**
+   * Conv(X, constant W[, constant B]) followed by its only reader Add of a constant per-channel
+   * bias (shape [M, 1, ..., 1] or [1, M, 1, ..., 1], as exporters write a separate bias: mnist-8)
+   * becomes Conv(X, W, B + bias), so a following Relu fuses too.
+   */
+  private static Graph fuseConvBias(Graph g) {
+    GraphEditor e = null;
+    for (Node n : g.nodes()) {
+      Tensor w =
+          is(n, "Conv") && n.outputs().size() == 1 && n.inputs().size() >= 2
+              ? g.constant(n.input(1))
+                  .filter(t -> t.dtype() == DType.FLOAT && t.rank() >= 3)
+                  .orElse(null)
+              : null;
+      Tensor b0 =
+          w != null && n.inputs().size() > 2 && !n.input(2).isEmpty()
+              ? g.constant(n.input(2)).orElse(null)
+              : null;
+      if (w == null || (b0 == null && n.inputs().size() > 2 && !n.input(2).isEmpty())) {
+        continue;
+      }
+      Optional<Node> add = onlyConsumer(g, n.output(0)).filter(a -> is(a, "Add"));
+      Tensor c =
+          add.map(a -> other(a, n.output(0)))
+              .flatMap(g::constant)
+              .filter(t -> channelVector(t, w.dim(0), w.rank()))
+              .orElse(null);
+      if (c == null) {
+        continue;
+      }
+      float[] bias = c.toFloatArray();
+      for (int i = 0; b0 != null && i < bias.length; i++) {
+        bias[i] += (float) b0.getDouble(i);
+      }
+      e = e == null ? g.edit() : e;
+      String name = e.freshName(n.name() + "_bias");
+      e.putInitializer(name, Tensor.wrap(bias, bias.length));
+      e.removeNode(add.get().name());
+      e.replaceNode(
+          n.name(),
+          n.withInputs(List.of(n.input(0), n.input(1), name)).withOutputs(add.get().outputs()));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+
+  /** Whether {@code t} is a float tensor of m values along the channel axis of a rank-r output. */
+  private static boolean channelVector(Tensor t, int m, int r) {
+    int at = t.rank() - (r - 1);
+    if (t.dtype() != DType.FLOAT || t.size() != m || at < 0) {
+      return false;
+    }
+    for (int d = 0; d < t.rank(); d++) {
+      if (t.dim(d) != (d == at ? m : 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Conv followed by its only reader Relu becomes FusedConv(activation=Relu). */

@@ -361,36 +361,78 @@ public final class VectorMath {
     }
   }
 
-  /** out[i] = max(x[o+i], x[o+w+i], x[o+2w+i]) for i < w: three rows of width w, elementwise. */
-  public static void max3(float[] x, int o, int w, float[] out) {
+  /**
+   * out[i] = max over r < rows of x[o + r*w + i], for i < w: the elementwise maximum of {@code
+   * rows} rows of width w. Whole vectors only while they stay inside x: out needs {@link #padded}
+   * room, and its lanes from w on are left with values of no meaning.
+   */
+  public static void maxRows(float[] x, int o, int w, int rows, float[] out) {
     int i = 0;
     if (Simd.ENABLED) {
-      for (int bound = S.loopBound(w); i < bound; i += S.length()) {
-        FloatVector.fromArray(S, x, o + i)
-            .max(FloatVector.fromArray(S, x, o + w + i))
-            .max(FloatVector.fromArray(S, x, o + 2 * w + i))
-            .intoArray(out, i);
+      int last = o + (rows - 1) * w;
+      for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
+        FloatVector v = FloatVector.fromArray(S, x, o + i);
+        for (int r = 1; r < rows; r++) {
+          v = v.max(FloatVector.fromArray(S, x, o + r * w + i));
+        }
+        v.intoArray(out, i);
       }
     }
     for (; i < w; i++) {
-      out[i] = Math.max(Math.max(x[o + i], x[o + w + i]), x[o + 2 * w + i]);
+      float v = x[o + i];
+      for (int r = 1; r < rows; r++) {
+        v = Math.max(v, x[o + r * w + i]);
+      }
+      out[i] = v;
     }
   }
 
-  /** out[i] = max(c[i], c[i+1], c[i+2]) for i < n - 2: every 3-wide window of a row. */
-  public static void windowMax3(float[] c, int n, float[] out) {
+  /**
+   * out[i] = max(c[s + i*stride], ..., c[s + i*stride + k - 1]) for i < n: the windows of k
+   * neighbours every stride-th position of a row (stride 1 and 2 vectorised: for stride 2 the even
+   * lanes of loads at s + 2i + j). c and out need {@link #padded} room; out's lanes from n on are
+   * left with values of no meaning.
+   */
+  public static void windowMax(float[] c, int s, int k, int stride, int n, float[] out) {
     int i = 0;
-    if (Simd.ENABLED) {
-      for (; i <= n - 2 - S.length(); i += S.length()) {
-        FloatVector.fromArray(S, c, i)
-            .max(FloatVector.fromArray(S, c, i + 1))
-            .max(FloatVector.fromArray(S, c, i + 2))
-            .intoArray(out, i);
+    int l = S.length();
+    if (Simd.ENABLED && stride == 1) {
+      for (; i < n && s + i + k - 1 + l <= c.length; i += l) {
+        FloatVector v = FloatVector.fromArray(S, c, s + i);
+        for (int j = 1; j < k; j++) {
+          v = v.max(FloatVector.fromArray(S, c, s + i + j));
+        }
+        v.intoArray(out, i);
+      }
+    } else if (Simd.ENABLED && stride == 2) {
+      for (; i < n && s + 2 * i + k - 1 + 2 * l <= c.length; i += l) {
+        int at = s + 2 * i;
+        FloatVector v =
+            FloatVector.fromArray(S, c, at).rearrange(EVEN, FloatVector.fromArray(S, c, at + l));
+        for (int j = 1; j < k; j++) {
+          v =
+              v.max(
+                  FloatVector.fromArray(S, c, at + j)
+                      .rearrange(EVEN, FloatVector.fromArray(S, c, at + j + l)));
+        }
+        v.intoArray(out, i);
       }
     }
-    for (; i < n - 2; i++) {
-      out[i] = Math.max(Math.max(c[i], c[i + 1]), c[i + 2]);
+    for (; i < n; i++) {
+      float v = c[s + i * stride];
+      for (int j = 1; j < k; j++) {
+        v = Math.max(v, c[s + i * stride + j]);
+      }
+      out[i] = v;
     }
+  }
+
+  /**
+   * The length of a scratch row for n values that whole-vector loops may run past (twice n: a
+   * stride-2 row of windows reads two vectors per output vector).
+   */
+  public static int padded(int n) {
+    return 2 * n + 4 * S.length();
   }
 
   /**
@@ -422,26 +464,6 @@ public final class VectorMath {
       max = Math.max(max, v);
     }
     return nan ? Float.NaN : max;
-  }
-
-  /** dst[d + i] = src[s + i * stride] for i < n (stride 2 vectorised: even lanes of two loads). */
-  public static void strided(float[] src, int s, int stride, int n, float[] dst, int d) {
-    if (stride == 1) {
-      System.arraycopy(src, s, dst, d, n);
-      return;
-    }
-    int i = 0;
-    if (Simd.ENABLED && stride == 2) {
-      int l = S.length();
-      for (; i + l <= n && s + 2 * (i + l) <= src.length; i += l) {
-        FloatVector a = FloatVector.fromArray(S, src, s + 2 * i);
-        FloatVector b = FloatVector.fromArray(S, src, s + 2 * i + l);
-        a.rearrange(EVEN, b).intoArray(dst, d + i);
-      }
-    }
-    for (; i < n; i++) {
-      dst[d + i] = src[s + i * stride];
-    }
   }
 
   /** Lane i takes lane 2i of (a, b) in {@code a.rearrange(EVEN, b)}. */

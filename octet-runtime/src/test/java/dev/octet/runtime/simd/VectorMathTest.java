@@ -109,20 +109,42 @@ class VectorMathTest {
   }
 
   @Test
-  void max3MatchesTheElementwiseMaxOfThreeRowsForOddWidths() {
+  void rowAndWindowMaximaMatchTheDefinitionForOddWidths() {
     java.util.Random r = new java.util.Random(5);
     for (int w : new int[] {1, 7, 16, 17, 109, 111}) {
-      float[] x = new float[3 * w + 5];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) r.nextGaussian();
-      }
-      x[5 + w / 2] = Float.NaN;
-      float[] out = new float[w];
-      VectorMath.max3(x, 5, w, out);
-      for (int i = 0; i < w; i++) {
-        float expected = Math.max(Math.max(x[5 + i], x[5 + w + i]), x[5 + 2 * w + i]);
-        org.junit.jupiter.api.Assertions.assertEquals(
-            Float.floatToIntBits(expected), Float.floatToIntBits(out[i]), "w " + w + ", " + i);
+      for (int rows = 1; rows <= 3; rows++) {
+        // the rows end exactly at the array's end: the vector loop must stop before running past
+        float[] x = new float[rows * w + 5];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) r.nextGaussian();
+        }
+        x[5 + w / 2] = Float.NaN;
+        float[] out = new float[VectorMath.padded(w)];
+        VectorMath.maxRows(x, 5, w, rows, out);
+        for (int i = 0; i < w; i++) {
+          float expected = x[5 + i];
+          for (int k = 1; k < rows; k++) {
+            expected = Math.max(expected, x[5 + k * w + i]);
+          }
+          org.junit.jupiter.api.Assertions.assertEquals(
+              Float.floatToIntBits(expected), Float.floatToIntBits(out[i]), "w " + w + ", " + i);
+        }
+        for (int stride = 1; stride <= 3; stride++) {
+          int k = rows + 1;
+          int n = w < k + 2 ? 0 : (w - k - 2) / stride + 1;
+          float[] win = new float[VectorMath.padded(n)];
+          VectorMath.windowMax(out, 2, k, stride, n, win);
+          for (int i = 0; i < n; i++) {
+            float expected = out[2 + i * stride];
+            for (int j = 1; j < k; j++) {
+              expected = Math.max(expected, out[2 + i * stride + j]);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(
+                Float.floatToIntBits(expected),
+                Float.floatToIntBits(win[i]),
+                "k " + k + ", stride " + stride + ", " + i);
+          }
+        }
       }
     }
   }

@@ -197,32 +197,34 @@ public final class PoolKernel implements Kernel {
     int pw = g.padBegin()[1];
     int hEnd = h + g.padEnd()[0];
     int wEnd = w + g.padEnd()[1];
-    boolean max3 = max && kh == 3 && kw == 3 && dh == 1 && dw == 1;
-    float[] columns = max3 ? new float[w] : null;
-    float[] windows = max3 ? new float[w] : null;
+    boolean rowsFirst = max && dh == 1 && dw == 1;
+    float[] columns = rowsFirst ? new float[VectorMath.padded(w)] : null;
+    float[] picked = rowsFirst ? new float[VectorMath.padded(ow)] : null;
+    // outputs [lo, hi) of a row whose windows lie inside the image horizontally
+    int lo = Math.min(ow, (pw + sw - 1) / sw);
+    int hi = Math.max(lo, Math.min(ow, w - kw + pw < 0 ? 0 : (w - kw + pw) / sw + 1));
     for (int p = p0; p < p1; p++) {
       int xb = p * h * w;
       int yb = p * oh * ow;
       for (int oy = 0; oy < oh; oy++) {
         int iy0 = oy * sh - ph;
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
-        // outputs [lo, hi) of a row whose windows lie inside the image (set for 3x3 max)
-        int lo = ow;
-        int hi = ow;
-        if (max3 && rowInside) {
-          // 3x3 max, rows inside the image: the max of the three rows first (vectorised over the
-          // width), then the max of every three neighbouring column maxima (vectorised too); each
-          // window inside the row is one of those, taken every sw-th
-          VectorMath.max3(x, xb + iy0 * w, w, columns);
-          VectorMath.windowMax3(columns, w, windows);
-          lo = Math.min(ow, (pw + sw - 1) / sw);
-          hi = Math.max(lo, Math.min(ow, w - 3 + pw < 0 ? 0 : (w - 3 + pw) / sw + 1));
-          VectorMath.strided(windows, lo * sw - pw, sw, hi - lo, y, yb + oy * ow + lo);
+        int from = ow;
+        int to = ow;
+        if (rowsFirst && rowInside && hi > lo) {
+          // max pooling, rows inside the image: the max of the kh rows first (vectorised over the
+          // width), then the max of kw neighbouring column maxima every sw-th column (vectorised
+          // for strides 1 and 2)
+          VectorMath.maxRows(x, xb + iy0 * w, w, kh, columns);
+          VectorMath.windowMax(columns, lo * sw - pw, kw, sw, hi - lo, picked);
+          System.arraycopy(picked, 0, y, yb + oy * ow + lo, hi - lo);
+          from = lo;
+          to = hi;
         }
         for (int ox = 0; ox < ow; ox++) {
           int ix0 = ox * sw - pw;
-          if (ox == lo) {
-            ox = hi - 1;
+          if (ox == from) {
+            ox = to - 1;
             continue;
           }
           float acc = max ? Float.NEGATIVE_INFINITY : 0f;

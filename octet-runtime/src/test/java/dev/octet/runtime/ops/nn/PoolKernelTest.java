@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * MaxPool against the definition (every window's maximum over the cells inside the image), in float
- * through the vectorised 3x3 rows-then-windows path, and on 8-bit planes (a QDQ model's integer
+ * through the vectorised rows-then-windows path, and on 8-bit planes (a QDQ model's integer
  * pooling), on odd sizes, strides 1-3, pads and ceil mode.
  */
 class PoolKernelTest {
@@ -32,7 +32,12 @@ class PoolKernelTest {
     "2, 1, 9, 17, 3, 3, 1, 1",
     "1, 2, 8, 8, 2, 2, 0, 0",
     "1, 1, 5, 33, 3, 2, 1, 1",
-    "1, 1, 3, 3, 3, 1, 0, 0"
+    "1, 1, 3, 3, 3, 1, 0, 0",
+    "1, 3, 28, 29, 2, 2, 0, 1",
+    "1, 2, 14, 14, 3, 3, 0, 0",
+    "2, 2, 5, 19, 4, 1, 2, 0",
+    "1, 1, 2, 2, 5, 1, 2, 0",
+    "1, 2, 37, 35, 5, 2, 1, 1"
   })
   void matchesTheDefinition(int n, int c, int h, int w, int k, int s, int pad, int ceil) {
     Map<String, AttributeValue> a = new HashMap<>();

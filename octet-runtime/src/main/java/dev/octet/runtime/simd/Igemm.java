@@ -266,8 +266,9 @@ public final class Igemm {
       IgemmReference.multiply(a, b, bOff, rows, n, c, cOff, ldc);
       return;
     }
-    float[] tail = Sgemm.tailPanel(b, bOff, rows, k, n);
+    float[] tail = Sgemm.tailPanel(b, bOff, rows, k, n, ctx);
     tiles(a, b, bOff, rows, n / NR, tail, n, c, cOff, ldc, ctx);
+    ctx.recycle(tail);
   }
 
   /**

@@ -192,8 +192,9 @@ public final class Sgemm {
     if (bias != null) {
       System.arraycopy(bias, biasOff, init, 0, m);
     }
-    float[] tail = tailPanel(b, bOff, rows, k, n);
+    float[] tail = tailPanel(b, bOff, rows, k, n, ctx);
     tiles(a, b, bOff, rows, n / NR, tail, n, init, ZERO, relu, c, cOff, ldc, ctx);
+    ctx.recycle(tail);
   }
 
   /**
@@ -276,14 +277,21 @@ public final class Sgemm {
             });
   }
 
+  private static final float[] NO_TAIL = new float[0];
+
   /**
-   * The partial last panel of a B read in place (columns from n / NR * NR on), packed and
-   * zero-padded so that no read goes past a row's n floats; empty when n fills whole panels.
+   * The partial last panel of a B read in place (columns from n / NR * NR on), packed into a buffer
+   * of the context (give it back with {@link ExecContext#recycle}), so that no read goes past a
+   * row's n floats; the lanes past n hold values of no meaning, computed and dropped. Empty when n
+   * fills whole panels.
    */
-  static float[] tailPanel(float[] b, int bOff, int[] rows, int k, int n) {
+  static float[] tailPanel(float[] b, int bOff, int[] rows, int k, int n, ExecContext ctx) {
     int full = n / NR * NR;
-    float[] tail = new float[full < n ? k * NR : 0];
-    for (int kk = 0; full < n && kk < k; kk++) {
+    if (full == n) {
+      return NO_TAIL;
+    }
+    float[] tail = ctx.floats(k * NR);
+    for (int kk = 0; kk < k; kk++) {
       System.arraycopy(b, bOff + rows[kk] + full, tail, kk * NR, n - full);
     }
     return tail;

@@ -466,6 +466,24 @@ public final class VectorMath {
     return nan ? Float.NaN : max;
   }
 
+  /**
+   * dst[d + i] = src[s + 2i] for i < n: every other value (the even lanes of two loads), writing
+   * nothing past d + n.
+   */
+  public static void everyOther(float[] src, int s, int n, float[] dst, int d) {
+    int i = 0;
+    if (Simd.ENABLED) {
+      int l = S.length();
+      for (; i + l <= n && s + 2 * (i + l) <= src.length; i += l) {
+        FloatVector a = FloatVector.fromArray(S, src, s + 2 * i);
+        a.rearrange(EVEN, FloatVector.fromArray(S, src, s + 2 * i + l)).intoArray(dst, d + i);
+      }
+    }
+    for (; i < n; i++) {
+      dst[d + i] = src[s + 2 * i];
+    }
+  }
+
   /** Lane i takes lane 2i of (a, b) in {@code a.rearrange(EVEN, b)}. */
   private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
 

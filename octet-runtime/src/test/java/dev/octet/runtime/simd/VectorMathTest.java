@@ -150,6 +150,23 @@ class VectorMathTest {
   }
 
   @Test
+  void everyOtherTakesEvenPositionsAndWritesNothingPast() {
+    for (int n : new int[] {0, 1, 15, 16, 17, 55, 112}) {
+      // the source ends exactly after its last even value: the vector loop must stop in time
+      float[] src = new float[3 + 2 * n];
+      for (int i = 0; i < src.length; i++) {
+        src[i] = i;
+      }
+      float[] dst = new float[n + 40];
+      java.util.Arrays.fill(dst, -1f);
+      VectorMath.everyOther(src, 3, n, dst, 2);
+      for (int i = 0; i < dst.length; i++) {
+        assertEquals(i >= 2 && i < 2 + n ? 3 + 2 * (i - 2) : -1f, dst[i], "n " + n + ", " + i);
+      }
+    }
+  }
+
+  @Test
   void reductionsMatchDoubleSums() {
     Random r = new Random(5);
     for (int n : new int[] {1, 7, 16, 31, 384, 1537}) {

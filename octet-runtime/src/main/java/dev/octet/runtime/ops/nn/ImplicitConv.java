@@ -1,6 +1,7 @@
 package dev.octet.runtime.ops.nn;
 
 import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.simd.VectorMath;
 
 /**
  * 2-D convolution as a GEMM that reads the input in place ("implicit im2col"): with the input
@@ -96,6 +97,8 @@ public final class ImplicitConv {
                   int s = src + iy * w + ix0;
                   if (sw == 1) {
                     System.arraycopy(x, s + lo, dst, d + lo, hi - lo);
+                  } else if (sw == 2) {
+                    VectorMath.everyOther(x, s + 2 * lo, hi - lo, dst, d + lo);
                   } else {
                     for (int xq = lo; xq < hi; xq++) {
                       dst[d + xq] = x[s + xq * sw];

@@ -37,6 +37,7 @@ public final class Fusions {
     if (onnxOpset > 0) {
       g = fuseMaskedSoftmax(g, onnxOpset);
     }
+    g = dropUnusedMasks(g);
     g = fuseLayerNorm(g);
     g = fuseGelu(g);
     g = fuseConvBias(g);
@@ -86,6 +87,25 @@ public final class Fusions {
       return binary.input(1);
     }
     return binary.input(1).equals(known) ? binary.input(0) : null;
+  }
+
+  /**
+   * A Dropout's mask output that nothing reads (and that is not a graph output) is dropped, so that
+   * inference does not fill it every run (SqueezeNet 1.1: 86 KB per run).
+   */
+  private static Graph dropUnusedMasks(Graph g) {
+    GraphEditor e = null;
+    for (Node n : g.nodes()) {
+      if (is(n, "Dropout")
+          && n.outputs().size() == 2
+          && !n.output(1).isEmpty()
+          && g.consumers(n.output(1)).isEmpty()
+          && !g.isOutput(n.output(1))) {
+        e = e == null ? g.edit() : e;
+        e.replaceNode(n.name(), n.withOutputs(List.of(n.output(0))));
+      }
+    }
+    return e == null ? g : e.freezeSubgraph();
   }
 
   /**

@@ -215,7 +215,8 @@ public final class Igemm {
                     direct ? cOff + i0 * ldc + j0 : 0,
                     direct ? ldc : NR,
                     direct ? rows : MR,
-                    direct ? cols : NR);
+                    direct ? cols : NR,
+                    t);
                 if (!direct) {
                   add(t, c, cOff + i0 * ldc + j0, ldc, rows, cols, k0 == 0);
                 }
@@ -332,7 +333,8 @@ public final class Igemm {
                     0,
                     NR,
                     MR,
-                    NR);
+                    NR,
+                    t);
                 add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
               }
             }

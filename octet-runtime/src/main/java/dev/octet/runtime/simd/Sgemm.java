@@ -29,6 +29,9 @@ public final class Sgemm {
 
   private Sgemm() {}
 
+  /** An edge tile's scratch (MR x NR floats) per thread, for {@link #kernel8}. */
+  static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
   /** Initial values of a tile's rows or columns when there is no bias (MR <= NR floats). */
   static final float[] ZERO = new float[NR];
 
@@ -228,35 +231,19 @@ public final class Sgemm {
         MC,
         (n + NR - 1) / NR,
         4L * k * NR,
-        () ->
-            (p, block) -> {
-              int j0 = p * NR;
-              boolean inPlace = p < full;
-              // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
-              // compile kernel8 25% slower
-              boolean narrow = n - j0 <= SgemmNarrow.NR;
-              for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-                if (narrow) {
-                  SgemmNarrow.kernel8x2(
-                      ap,
-                      i0 * k,
-                      inPlace ? b : packed,
-                      inPlace ? bOff + j0 : (p - full) * k * NR,
-                      inPlace ? rows : contiguous,
-                      k,
-                      rowInit,
-                      rowInit == ZERO ? 0 : i0,
-                      colInit,
-                      colInit == ZERO ? 0 : j0,
-                      relu,
-                      c,
-                      cOff + i0 * ldc + j0,
-                      ldc,
-                      Math.min(MR, m - i0),
-                      n - j0);
-                  continue;
-                }
-                kernel8(
+        () -> {
+          // the edge tiles' scratch, one per thread (a fresh one per edge tile, or per task, was
+          // SqueezeNet's largest allocation: about 1 MB per run)
+          float[] t = SCRATCH.get();
+          return (p, block) -> {
+            int j0 = p * NR;
+            boolean inPlace = p < full;
+            // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
+            // compile kernel8 25% slower
+            boolean narrow = n - j0 <= SgemmNarrow.NR;
+            for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+              if (narrow) {
+                SgemmNarrow.kernel8x2(
                     ap,
                     i0 * k,
                     inPlace ? b : packed,
@@ -272,9 +259,31 @@ public final class Sgemm {
                     cOff + i0 * ldc + j0,
                     ldc,
                     Math.min(MR, m - i0),
-                    Math.min(NR, n - j0));
+                    n - j0,
+                    t);
+                continue;
               }
-            });
+              kernel8(
+                  ap,
+                  i0 * k,
+                  inPlace ? b : packed,
+                  inPlace ? bOff + j0 : (p - full) * k * NR,
+                  inPlace ? rows : contiguous,
+                  k,
+                  rowInit,
+                  rowInit == ZERO ? 0 : i0,
+                  colInit,
+                  colInit == ZERO ? 0 : j0,
+                  relu,
+                  c,
+                  cOff + i0 * ldc + j0,
+                  ldc,
+                  Math.min(MR, m - i0),
+                  Math.min(NR, n - j0),
+                  t);
+            }
+          };
+        });
   }
 
   private static final float[] NO_TAIL = new float[0];
@@ -313,7 +322,8 @@ public final class Sgemm {
       int co,
       int ldc,
       int rows,
-      int cols) {
+      int cols,
+      float[] t) {
     // C[i][j] starts from rowInit[io + i] + colInit[jo + j] (biases, or 0) and ends with max(., 0)
     // when relu
     FloatVector v0 = FloatVector.fromArray(S, colInit, jo);
@@ -427,10 +437,9 @@ public final class Sgemm {
       c72.intoArray(c, co + 7 * ldc + 2 * L);
       return;
     }
-    // an edge tile: unmasked stores into a scratch tile, then copy the valid part. (Masked stores
-    // that reach past the array end leave the intrinsic path, and a helper taking the vectors
-    // would box them: both cost more than the copy.)
-    float[] t = new float[MR * NR];
+    // an edge tile: unmasked stores into the caller's scratch tile t (MR x NR floats), then copy
+    // the valid part. (Masked stores that reach past the array end leave the intrinsic path, and a
+    // helper taking the vectors would box them: both cost more than the copy.)
     c00.intoArray(t, 0);
     c01.intoArray(t, L);
     c02.intoArray(t, 2 * L);

@@ -34,7 +34,8 @@ final class SgemmNarrow {
       int co,
       int ldc,
       int rows,
-      int cols) {
+      int cols,
+      float[] t) {
     FloatVector v0 = FloatVector.fromArray(S, colInit, jo);
     FloatVector v1 = FloatVector.fromArray(S, colInit, jo + L);
     FloatVector x0 = FloatVector.broadcast(S, rowInit[io]);
@@ -119,8 +120,8 @@ final class SgemmNarrow {
       c71.intoArray(c, co + 7 * ldc + L);
       return;
     }
-    // an edge tile: unmasked stores into a scratch tile, then the valid part copied
-    float[] t = new float[Sgemm.MR * NR];
+    // an edge tile: unmasked stores into the caller's scratch tile t (at least MR x NR floats),
+    // then the valid part copied
     c00.intoArray(t, 0);
     c01.intoArray(t, 0 + L);
     c10.intoArray(t, NR);

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.core.Tensor;
+import dev.octet.core.graph.Attributes;
 import dev.octet.core.graph.Graph;
+import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
+import dev.octet.core.graph.ValueInfo;
 import dev.octet.core.onnx.OnnxModels;
 import dev.octet.core.passes.Float16ToFloat32;
 import dev.octet.core.testing.SharedData;
@@ -14,6 +17,7 @@ import dev.octet.runtime.Close;
 import dev.octet.runtime.Session;
 import dev.octet.runtime.SessionOptions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -79,5 +83,40 @@ class FusionTest {
       assertTrue(
           Close.maxAbsDiff(b.run(in).get("softmaxout_1"), a.run(in).get("softmaxout_1")) < 1e-6);
     }
+  }
+
+  @Test
+  void mnistBiasAddsFoldIntoTheConvolutionsAndAgree() {
+    Model model = OnnxModels.load(SharedData.require("models/mnist-8.onnx"));
+    Map<String, Long> fused = ops(Fusions.apply(model.graph()));
+    // Conv -> Add(bias [C,1,1]) -> Relu, twice: the Add folds into the bias, the Relu fuses
+    assertEquals(2L, fused.get("com.octet.FusedConv"), fused.toString());
+    assertEquals(1L, fused.get("Add"), fused.toString());
+    float[] x = new float[28 * 28];
+    Random r = new Random(5);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat() * 255;
+    }
+    Map<String, Tensor> in = Map.of("Input3", Tensor.wrap(x, 1, 1, 28, 28));
+    try (Session a = Session.create(model);
+        Session b = Session.create(model, SessionOptions.defaults().withFusion(false))) {
+      Tensor y = a.run(in).get("Plus214_Output_0");
+      Tensor z = b.run(in).get("Plus214_Output_0");
+      assertTrue(Close.maxAbsDiff(z, y) < 1e-3, "fused vs unfused: " + Close.maxAbsDiff(z, y));
+    }
+  }
+
+  @Test
+  void anUnreadDropoutMaskIsDroppedAndAReadOneKept() {
+    Graph unread =
+        new GraphEditor("g")
+            .addInput(new ValueInfo("x", null))
+            .addNode(
+                new Node("d", "Dropout", List.of("x"), List.of("y", "mask"), Attributes.empty()))
+            .addOutput(new ValueInfo("y", null))
+            .freeze();
+    assertEquals(List.of("y"), Fusions.apply(unread).nodes().get(0).outputs());
+    Graph read = unread.edit().addOutput(new ValueInfo("mask", null)).freeze();
+    assertEquals(List.of("y", "mask"), Fusions.apply(read).nodes().get(0).outputs());
   }
 }

@@ -84,7 +84,8 @@ public final class ConvKernel implements Kernel {
       int outBatchStride,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
-    float[] grid = ImplicitConv.compacts(l) ? ctx.floats(ImplicitConv.gridSize(l, mg)) : null;
+    float[] grid =
+        ImplicitConv.compacts(l) ? ctx.floats(ImplicitConv.gridSize(l, mg, ctx.threads())) : null;
     ImplicitConv.run(
         xv,
         batch,

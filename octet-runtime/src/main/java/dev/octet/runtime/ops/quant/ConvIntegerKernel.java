@@ -154,7 +154,8 @@ public final class ConvIntegerKernel implements Kernel {
       int[] acc,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
-    int[] grid = ImplicitConv.compacts(l) ? ctx.ints(ImplicitConv.gridSize(l, mg)) : null;
+    int[] grid =
+        ImplicitConv.compacts(l) ? ctx.ints(ImplicitConv.gridSize(l, mg, ctx.threads())) : null;
     ImplicitConv.run(
         shifted,
         batch,

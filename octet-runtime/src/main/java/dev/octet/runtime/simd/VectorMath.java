@@ -121,43 +121,9 @@ public final class VectorMath {
     }
   }
 
-  private static FloatVector apply(Unary op, FloatVector v) {
-    return switch (op) {
-      case RELU -> v.max(0f);
-      case NEG -> v.neg();
-      case ABS -> v.abs();
-      case SQRT -> v.sqrt();
-      case RECIPROCAL -> FloatVector.broadcast(S, 1f).div(v);
-      case EXP -> FastMath.exp(v);
-      case TANH -> FastMath.tanh(v);
-      case SIGMOID -> FastMath.sigmoid(v);
-      case ERF -> FastMath.erf(v);
-      case GELU -> FastMath.gelu(v);
-    };
-  }
-
-  private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
-    return switch (op) {
-      case ADD -> a.add(b);
-      case SUB -> a.sub(b);
-      case MUL -> a.mul(b);
-      case DIV -> a.div(b);
-      case MAX -> a.max(b);
-      case MIN -> a.min(b);
-      case POW ->
-          throw new IllegalStateException(
-              "POW runs scalar: the Vector API's POW differs between JIT tiers");
-    };
-  }
-
   /** out[oo+i] = op(x[xo+i]) for i in [0, n). */
   public static void unary(float[] x, int xo, float[] out, int oo, int n, Unary op) {
-    int i = 0;
-    if (Simd.ENABLED) {
-      for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-        apply(op, FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
-      }
-    }
+    int i = Simd.ENABLED ? ElementLoops.unary(x, xo, out, oo, n, op) : 0;
     for (; i < n; i++) {
       out[oo + i] = op.apply(x[xo + i]);
     }
@@ -190,24 +156,13 @@ public final class VectorMath {
       int n,
       FloatBinary f) {
     int i = 0;
-    if (Simd.ENABLED && f instanceof Binary op && op != Binary.POW) {
-      int bound = S.loopBound(n);
-      if (as == 1 && bs == 1) {
-        for (; i < bound; i += S.length()) {
-          FloatVector va = FloatVector.fromArray(S, a, ao + i);
-          apply(op, va, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-        }
-      } else if (as == 1 && bs == 0) {
-        FloatVector vb = FloatVector.broadcast(S, b[bo]);
-        for (; i < bound; i += S.length()) {
-          apply(op, FloatVector.fromArray(S, a, ao + i), vb).intoArray(out, oo + i);
-        }
-      } else if (as == 0 && bs == 1) {
-        FloatVector va = FloatVector.broadcast(S, a[ao]);
-        for (; i < bound; i += S.length()) {
-          apply(op, va, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
-        }
-      }
+    if (Simd.ENABLED
+        && f instanceof Binary op
+        && n >= S.length()
+        && (as == 1 || bs == 1)
+        && as <= 1
+        && bs <= 1) {
+      i = ElementLoops.binary(a, ao, as, b, bo, bs, out, oo, n, op);
     }
     for (; i < n; i++) {
       out[oo + i] = f.apply(a[ao + i * as], b[bo + i * bs]);

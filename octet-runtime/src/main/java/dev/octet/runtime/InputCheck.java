@@ -17,23 +17,26 @@ import java.util.stream.Collectors;
 final class InputCheck {
   private InputCheck() {}
 
+  /** The declared inputs and their types, for messages (built only when a check fails). */
+  private static String expected(List<ValueInfo> declared) {
+    return declared.stream()
+        .map(v -> v.name() + ": " + (v.type() == null ? "?" : v.type()))
+        .collect(Collectors.joining(", "));
+  }
+
   static void check(Graph g, Map<String, Tensor> inputs) {
     List<ValueInfo> declared = g.realInputs();
-    String expected =
-        declared.stream()
-            .map(v -> v.name() + ": " + (v.type() == null ? "?" : v.type()))
-            .collect(Collectors.joining(", "));
     for (String name : inputs.keySet()) {
       if (declared.stream().noneMatch(v -> v.name().equals(name))) {
         throw new OctetException(
-            "unknown input '" + name + "'; the model's inputs are " + expected);
+            "unknown input '" + name + "'; the model's inputs are " + expected(declared));
       }
     }
     for (ValueInfo v : declared) {
       Tensor t = inputs.get(v.name());
       if (t == null) {
         throw new OctetException(
-            "missing input '" + v.name() + "'; the model's inputs are " + expected);
+            "missing input '" + v.name() + "'; the model's inputs are " + expected(declared));
       }
       ValueType.TensorType type = v.tensorType();
       if (type == null) {

@@ -95,8 +95,16 @@ public final class Graph {
 
   /** The inputs a caller must feed: declared inputs that no initializer backs. */
   public List<ValueInfo> realInputs() {
-    return inputs.stream().filter(v -> !initializers.containsKey(v.name())).toList();
+    List<ValueInfo> r = realInputs;
+    if (r == null) {
+      // computed once: a session checks its inputs against them on every run
+      r = inputs.stream().filter(v -> !initializers.containsKey(v.name())).toList();
+      realInputs = r;
+    }
+    return r;
   }
+
+  private volatile List<ValueInfo> realInputs;
 
   public List<ValueInfo> outputs() {
     return outputs;

@@ -38,6 +38,7 @@ public final class Fusions {
       g = fuseMaskedSoftmax(g, onnxOpset);
     }
     g = dropUnusedMasks(g);
+    g = ReshapeShapes.apply(g, onnxOpset);
     g = fuseLayerNorm(g);
     g = fuseGelu(g);
     g = fuseConvBias(g);

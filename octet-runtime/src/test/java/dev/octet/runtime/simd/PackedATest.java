@@ -10,7 +10,9 @@ class PackedATest {
   @Test
   void packedPanelsHoldEveryElementAndZerosPastTheLastRow() {
     Random r = new Random(3);
-    int[][] shapes = {{1, 1}, {7, 3}, {8, 1}, {8, 2}, {9, 5}, {16, 17}, {23, 64}, {40, 33}};
+    int[][] shapes = {
+      {1, 1}, {7, 3}, {8, 1}, {8, 2}, {9, 5}, {16, 17}, {23, 64}, {40, 33}, {24, 16}, {16, 50}
+    };
     for (int[] shape : shapes) {
       int m = shape[0];
       int k = shape[1];

@@ -30,7 +30,12 @@ public final class GatherKernels {
       System.arraycopy(is, 0, out, axis, is.length);
       System.arraycopy(s, axis + 1, out, axis + is.length, s.length - axis - 1);
       int mult = data.dtype().kind() == dev.octet.core.DType.Kind.COMPLEX ? 2 : 1;
-      Object dst = Tensor.allocate(data.dtype(), Tensor.elementCount(out) * mult);
+      int size = Tensor.elementCount(out) * mult;
+      // float rows (embedding lookups) go into a recycled buffer: a fresh one is zeroed first
+      Object dst =
+          data.dtype() == dev.octet.core.DType.FLOAT
+              ? ctx.floats(size)
+              : Tensor.allocate(data.dtype(), size);
       int row = inner * mult;
       for (int o = 0; o < outer; o++) {
         for (int j = 0; j < idx.length; j++) {

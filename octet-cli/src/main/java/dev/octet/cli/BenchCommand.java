@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -101,15 +102,15 @@ final class BenchCommand implements Callable<Integer> {
       }
       List<Benchmark.Result> results =
           Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block);
+      StringBuilder shapes = new StringBuilder();
+      for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+        shapes.append(shapes.isEmpty() ? "" : ", ").append(e.getKey());
+        shapes.append(Arrays.toString(e.getValue().shape()));
+      }
       w.printf(
-          "batch %d, seq %d, %d thread(s), %d+ warm-up (at least 1.5 s) + %d timed rounds,"
+          "inputs %s; %d thread(s), %d+ warm-up (at least 1.5 s) + %d timed rounds,"
               + " interleaved%s%n",
-          sizing.batch,
-          sizing.seq,
-          sizing.threads,
-          warmup,
-          iterations,
-          block == 1 ? "" : " in blocks of " + block);
+          shapes, sizing.threads, warmup, iterations, block == 1 ? "" : " in blocks of " + block);
       w.printf("%-40s %10s %10s %12s %8s%n", "engine", "median ms", "p90 ms", "items/s", "ratio");
       double base = results.get(results.size() - 1).median();
       for (Benchmark.Result r : results) {

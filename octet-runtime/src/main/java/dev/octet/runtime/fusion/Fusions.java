@@ -45,6 +45,7 @@ public final class Fusions {
     g = fuseActivation(g, "Conv", "FusedConv");
     g = fuseConvConcat(g);
     g = fuseMatMulBias(g);
+    g = TransposeMatMul.apply(g);
     return g;
   }
 

@@ -6,6 +6,7 @@ import dev.octet.runtime.kernel.KernelRegistry;
 import dev.octet.runtime.ops.linalg.EinsumKernel;
 import dev.octet.runtime.ops.linalg.GemmKernel;
 import dev.octet.runtime.ops.linalg.MatMulKernel;
+import dev.octet.runtime.ops.linalg.TransposedMatMulKernel;
 import dev.octet.runtime.ops.math.ElementwiseOps;
 import dev.octet.runtime.ops.math.UnaryKernel;
 import dev.octet.runtime.ops.nn.ConvConcatKernel;
@@ -126,6 +127,7 @@ public final class StandardOps {
     r.add(Fusions.DOMAIN, "ConvConcat", 1, ConvConcatKernel::new);
     r.add(Fusions.DOMAIN, "MaskedSoftmax", 1, MaskedSoftmaxKernel::new);
     r.add(Fusions.DOMAIN, "FusedMatMul", 1, MatMulKernel::new);
+    r.add(Fusions.DOMAIN, "TransposedMatMul", 1, TransposedMatMulKernel::new);
     r.add(Fusions.DOMAIN, "MatMulW8", 1, MatMulW8Kernel::new);
     r.add(Fusions.DOMAIN, "LayerNormalization", 1, NormKernels::layerNorm);
     r.add(

@@ -47,6 +47,7 @@ public final class PackedB {
       throw new IllegalArgumentException(
           "buffer of " + data.length + " floats is smaller than " + size(k, n));
     }
+    float[] t = transposed && BlockTranspose.ENABLED ? BlockTranspose.scratch() : null;
     for (int p = 0; p < panels; p++) {
       int j0 = p * nr;
       int cols = Math.min(nr, n - j0);
@@ -56,9 +57,18 @@ public final class PackedB {
           System.arraycopy(b, off + kk * ld + j0, data, base + kk * nr, cols);
         }
       } else {
+        // 16 x 16 blocks transposed with vectors, the rest value by value
+        int kb = BlockTranspose.ENABLED ? k / BlockTranspose.B * BlockTranspose.B : 0;
+        int jb = BlockTranspose.ENABLED ? cols / BlockTranspose.B * BlockTranspose.B : 0;
+        for (int j = 0; j < jb; j += BlockTranspose.B) {
+          for (int kk = 0; kk < kb; kk += BlockTranspose.B) {
+            int src = off + (j0 + j) * ld + kk;
+            BlockTranspose.block(b, src, ld, data, base + kk * nr + j, nr, t);
+          }
+        }
         for (int j = 0; j < cols; j++) {
           int src = off + (j0 + j) * ld;
-          for (int kk = 0; kk < k; kk++) {
+          for (int kk = j < jb ? kb : 0; kk < k; kk++) {
             data[base + kk * nr + j] = b[src + kk];
           }
         }

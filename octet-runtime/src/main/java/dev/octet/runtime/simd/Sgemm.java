@@ -102,7 +102,7 @@ public final class Sgemm {
       return;
     }
     float[] buffer = ctx.floats(PackedA.size(m, k));
-    multiply(PackedA.pack(a, aOff, lda, m, k, buffer), b, colBias, c, cOff, ldc, ctx);
+    multiply(PackedA.pack(a, aOff, lda, m, k, buffer, ctx), b, colBias, c, cOff, ldc, ctx);
     ctx.recycle(buffer);
   }
 

@@ -39,6 +39,9 @@ class FusionTest {
     assertEquals(13L, fused.get("com.octet.LayerNormalization"), fused.toString());
     assertEquals(6L, fused.get("com.octet.Gelu"), fused.toString());
     assertEquals(36L, fused.get("com.octet.FusedMatMul"), fused.toString());
+    // Q, K^T and V split into heads and the heads joined back: all 24 Transposes fold
+    assertEquals(12L, fused.get("com.octet.TransposedMatMul"), fused.toString());
+    assertTrue(!fused.containsKey("Transpose"), fused.toString());
     Random r = new Random(3);
     long[] ids = new long[2 * 20];
     long[] mask = new long[ids.length];

@@ -1,0 +1,198 @@
+package dev.octet.runtime.ops.linalg;
+
+import dev.octet.core.DType;
+import dev.octet.core.OctetException;
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Attributes;
+import dev.octet.core.graph.Node;
+import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.kernel.Kernel;
+import dev.octet.runtime.kernel.OpContext;
+import dev.octet.runtime.ops.Shapes;
+import dev.octet.runtime.ops.shape.TransposeKernel;
+import dev.octet.runtime.simd.PackedB;
+import dev.octet.runtime.simd.Sgemm;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * com.octet.TransposedMatMul(A, B): Transpose(MatMul(Transpose(A, perm_a), Transpose(B, perm_b)),
+ * perm_y), each perm optional (see {@code fusion.TransposeMatMul}). Every batch's product reads A
+ * rows with a stride, B rows with a stride or B transposed, and writes C rows with a stride, all at
+ * offsets taken from the untransposed tensors' strides. Shapes the strided form cannot take (ranks
+ * that differ, non-float types) are transposed first and run as a plain MatMul.
+ */
+public final class TransposedMatMulKernel implements Kernel {
+  private final int[] permA;
+  private final int[] permB;
+  private final int[] permY;
+  private final MatMulKernel plain;
+  private final TransposeKernel[] transposes = new TransposeKernel[3];
+
+  public TransposedMatMulKernel(OpContext op) {
+    Attributes a = op.attrs();
+    this.permA = perm(a, "perm_a");
+    this.permB = perm(a, "perm_b");
+    this.permY = perm(a, "perm_y");
+    Node n = op.node();
+    this.plain =
+        new MatMulKernel(
+            new OpContext(
+                new Node(n.name(), "MatMul", List.of("", ""), List.of(""), Attributes.empty()),
+                op.opset(),
+                new Tensor[2]));
+    String[] names = {"perm_a", "perm_b", "perm_y"};
+    for (int i = 0; i < 3; i++) {
+      if (a.getInts(names[i]) != null) {
+        transposes[i] =
+            new TransposeKernel(
+                new OpContext(
+                    new Node(
+                        n.name() + "/" + names[i],
+                        "Transpose",
+                        List.of(""),
+                        List.of(""),
+                        Attributes.of(java.util.Map.of("perm", a.get(names[i]).orElseThrow()))),
+                    op.opset(),
+                    new Tensor[1]));
+      }
+    }
+  }
+
+  private static int[] perm(Attributes a, String name) {
+    long[] p = a.getInts(name);
+    return p == null ? null : Shapes.toInts(p, name);
+  }
+
+  @Override
+  public Tensor[] run(ExecContext ctx, Tensor[] in) {
+    Tensor a = in[0];
+    Tensor b = in[1];
+    int r = a.rank();
+    if (a.dtype() != DType.FLOAT
+        || b.dtype() != DType.FLOAT
+        || r < 2
+        || b.rank() != r
+        || !valid(permA, r)
+        || !valid(permB, r)
+        || !valid(permY, r)) {
+      return unfused(ctx, a, b);
+    }
+    int[] sa = view(a.shape(), permA);
+    int[] sb = view(b.shape(), permB);
+    int[] stA = viewStrides(a.shape(), permA);
+    int[] stB = viewStrides(b.shape(), permB);
+    int m = sa[r - 2];
+    int k = sa[r - 1];
+    int n = sb[r - 1];
+    if (sb[r - 2] != k) {
+      throw new OctetException(
+          "inner dimensions differ: A " + Arrays.toString(sa) + ", B " + Arrays.toString(sb));
+    }
+    int[] batch = Shapes.broadcast(Arrays.copyOf(sa, r - 2), Arrays.copyOf(sb, r - 2));
+    int[] yShape = Arrays.copyOf(batch, r);
+    yShape[r - 2] = m;
+    yShape[r - 1] = n;
+    int[] outShape = view(yShape, permY);
+    int[] stY = new int[r];
+    int[] stOut = Shapes.strides(outShape);
+    for (int e = 0; e < r; e++) {
+      stY[permY == null ? e : permY[e]] = stOut[e];
+    }
+    // rows of A, B (or of B transposed) and C must be contiguous; an axis of one value is
+    boolean transB = !(stB[r - 1] == 1 || n == 1);
+    if ((stA[r - 1] != 1 && k > 1)
+        || (stY[r - 1] != 1 && n > 1)
+        || (transB && stB[r - 2] != 1 && k > 1)) {
+      return unfused(ctx, a, b);
+    }
+    int lda = stA[r - 2];
+    int ldb = transB ? stB[r - 1] : stB[r - 2];
+    int ldc = stY[r - 2];
+    int batches = Shapes.product(batch, 0, r - 2);
+    int[] offA = offsets(batch, sa, stA);
+    int[] offB = offsets(batch, sb, stB);
+    int[] offY = offsets(batch, yShape, stY);
+    float[] x = a.floats();
+    float[] y = b.floats();
+    float[] out = ctx.floats(Tensor.elementCount(outShape));
+    if (batches == 1) {
+      float[] buffer = ctx.floats(PackedB.size(k, n));
+      PackedB pb = PackedB.pack(y, offB[0], ldb, k, n, transB, buffer);
+      Sgemm.multiply(x, offA[0], lda, m, pb, null, out, offY[0], ldc, ctx);
+      ctx.recycle(buffer);
+    } else {
+      ExecContext inner = ctx.serial();
+      ctx.parallelFor(
+          batches,
+          1,
+          (s, e) -> {
+            float[] buffer = inner.floats(PackedB.size(k, n));
+            for (int i = s; i < e; i++) {
+              PackedB pb = PackedB.pack(y, offB[i], ldb, k, n, transB, buffer);
+              Sgemm.multiply(x, offA[i], lda, m, pb, null, out, offY[i], ldc, inner);
+            }
+            inner.recycle(buffer);
+          });
+    }
+    return new Tensor[] {Tensor.wrap(out, outShape)};
+  }
+
+  /** The fused ops one by one (any rank or type MatMul takes). */
+  private Tensor[] unfused(ExecContext ctx, Tensor a, Tensor b) {
+    Tensor ta = transposes[0] == null ? a : transposes[0].run(ctx, new Tensor[] {a})[0];
+    Tensor tb = transposes[1] == null ? b : transposes[1].run(ctx, new Tensor[] {b})[0];
+    Tensor y = plain.run(ctx, new Tensor[] {ta, tb})[0];
+    return transposes[2] == null ? new Tensor[] {y} : transposes[2].run(ctx, new Tensor[] {y});
+  }
+
+  /** The shape of the transposed view: shape[perm[d]]. */
+  private static int[] view(int[] shape, int[] perm) {
+    if (perm == null) {
+      return shape.clone();
+    }
+    int[] v = new int[perm.length];
+    for (int d = 0; d < perm.length; d++) {
+      v[d] = shape[perm[d]];
+    }
+    return v;
+  }
+
+  /** Strides of the transposed view in the untransposed tensor: strides[perm[d]]. */
+  private static int[] viewStrides(int[] shape, int[] perm) {
+    return view(Shapes.strides(shape), perm);
+  }
+
+  /** Absent, or a permutation of [0, r). */
+  private static boolean valid(int[] perm, int r) {
+    if (perm == null) {
+      return true;
+    }
+    boolean[] seen = new boolean[r];
+    for (int p : perm) {
+      if (perm.length != r || p < 0 || p >= r || seen[p]) {
+        return false;
+      }
+      seen[p] = true;
+    }
+    return true;
+  }
+
+  /** The offset of every broadcast batch's matrix: sum of index x stride, 0 on broadcast axes. */
+  private static int[] offsets(int[] batch, int[] own, int[] strides) {
+    int n = Shapes.product(batch, 0, batch.length);
+    int[] out = new int[n];
+    int[] idx = new int[batch.length];
+    for (int i = 0; i < n; i++) {
+      int off = 0;
+      for (int d = 0; d < batch.length; d++) {
+        off += own[d] == 1 ? 0 : idx[d] * strides[d];
+      }
+      out[i] = off;
+      for (int d = batch.length - 1; d >= 0 && ++idx[d] == batch[d]; d--) {
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+}

@@ -46,6 +46,7 @@ public final class Fusions {
     g = fuseConvConcat(g);
     g = fuseMatMulBias(g);
     g = TransposeMatMul.apply(g);
+    g = AttentionFusion.apply(g);
     return g;
   }
 

@@ -3,6 +3,7 @@ package dev.octet.runtime.ops;
 import dev.octet.runtime.fusion.Fusions;
 import dev.octet.runtime.fusion.QdqFusion;
 import dev.octet.runtime.kernel.KernelRegistry;
+import dev.octet.runtime.ops.linalg.AttentionKernel;
 import dev.octet.runtime.ops.linalg.EinsumKernel;
 import dev.octet.runtime.ops.linalg.GemmKernel;
 import dev.octet.runtime.ops.linalg.MatMulKernel;
@@ -128,6 +129,7 @@ public final class StandardOps {
     r.add(Fusions.DOMAIN, "MaskedSoftmax", 1, MaskedSoftmaxKernel::new);
     r.add(Fusions.DOMAIN, "FusedMatMul", 1, MatMulKernel::new);
     r.add(Fusions.DOMAIN, "TransposedMatMul", 1, TransposedMatMulKernel::new);
+    r.add(Fusions.DOMAIN, "Attention", 1, AttentionKernel::new);
     r.add(Fusions.DOMAIN, "MatMulW8", 1, MatMulW8Kernel::new);
     r.add(Fusions.DOMAIN, "LayerNormalization", 1, NormKernels::layerNorm);
     r.add(

@@ -59,7 +59,7 @@ public final class TransposedMatMulKernel implements Kernel {
     }
   }
 
-  private static int[] perm(Attributes a, String name) {
+  static int[] perm(Attributes a, String name) {
     long[] p = a.getInts(name);
     return p == null ? null : Shapes.toInts(p, name);
   }
@@ -147,7 +147,7 @@ public final class TransposedMatMulKernel implements Kernel {
   }
 
   /** The shape of the transposed view: shape[perm[d]]. */
-  private static int[] view(int[] shape, int[] perm) {
+  static int[] view(int[] shape, int[] perm) {
     if (perm == null) {
       return shape.clone();
     }
@@ -159,12 +159,12 @@ public final class TransposedMatMulKernel implements Kernel {
   }
 
   /** Strides of the transposed view in the untransposed tensor: strides[perm[d]]. */
-  private static int[] viewStrides(int[] shape, int[] perm) {
+  static int[] viewStrides(int[] shape, int[] perm) {
     return view(Shapes.strides(shape), perm);
   }
 
   /** Absent, or a permutation of [0, r). */
-  private static boolean valid(int[] perm, int r) {
+  static boolean valid(int[] perm, int r) {
     if (perm == null) {
       return true;
     }
@@ -179,7 +179,7 @@ public final class TransposedMatMulKernel implements Kernel {
   }
 
   /** The offset of every broadcast batch's matrix: sum of index x stride, 0 on broadcast axes. */
-  private static int[] offsets(int[] batch, int[] own, int[] strides) {
+  static int[] offsets(int[] batch, int[] own, int[] strides) {
     int n = Shapes.product(batch, 0, batch.length);
     int[] out = new int[n];
     int[] idx = new int[batch.length];

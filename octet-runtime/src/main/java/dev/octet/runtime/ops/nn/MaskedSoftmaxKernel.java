@@ -80,11 +80,20 @@ public final class MaskedSoftmaxKernel implements Kernel {
               mOff += (rest % shape[dim]) * ms[dim];
               rest /= shape[dim];
             }
-            float max = VectorMath.scaleAddMax(xv, base, scale, mv, mOff, ms[r - 1], y, base, len);
-            SoftmaxKernel.softmax(y, base, y, base, len, max);
+            row(xv, base, scale, mv, mOff, ms[r - 1], y, base, len);
           }
         });
     return new Tensor[] {Tensor.wrap(y, shape)};
+  }
+
+  /**
+   * One row: y[yo + i] = softmax over i of (x[xo + i] * scale + mask[mo + i * ms]), for i < n (the
+   * mask row read with stride ms: 0 when one value is broadcast). x and y may be the same row.
+   */
+  public static void row(
+      float[] x, int xo, float scale, float[] mask, int mo, int ms, float[] y, int yo, int n) {
+    float max = VectorMath.scaleAddMax(x, xo, scale, mask, mo, ms, y, yo, n);
+    SoftmaxKernel.softmax(y, yo, y, yo, n, max);
   }
 
   /**

@@ -79,6 +79,8 @@ final class TransposeMatMul {
   private static Node folded(Graph g, String value, int index) {
     return g.producer(value)
         .filter(t -> Fusions.is(t, "Transpose"))
+        // a Transpose of a constant is folded at planning time instead
+        .filter(t -> g.constant(t.input(0)).isEmpty())
         .filter(t -> Fusions.onlyConsumer(g, value).isPresent())
         .filter(
             t -> {

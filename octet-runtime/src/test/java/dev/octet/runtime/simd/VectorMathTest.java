@@ -28,6 +28,28 @@ class VectorMathTest {
   }
 
   @Test
+  void expShiftSumFlushesTinyTermsAndKeepsTheSum() {
+    Random r = new Random(11);
+    for (int n : new int[] {1, 15, 16, 37, 128}) {
+      float[] x = new float[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = (float) (r.nextDouble() * -120); // from e^0 down to far below float range
+      }
+      x[n / 2] = 0f;
+      float[] out = new float[n];
+      float sum = VectorMath.expShiftSum(x, 0, n, 0f, out, 0);
+      double want = 0;
+      for (int i = 0; i < n; i++) {
+        want += Math.exp(x[i]);
+        // tiny terms are 0, so that dividing by the sum and multiplying by activations cannot
+        // reach subnormal range (without the flush e^-87 = 1.2e-38 is produced)
+        assertTrue(out[i] == 0f || out[i] >= 1e-18f, "tiny term at " + i + ": " + out[i]);
+      }
+      assertEquals(want, sum, 1e-6 * want, "n " + n);
+    }
+  }
+
+  @Test
   void vectorAndScalarFormsAgreeBitwiseAndFollowTheReference() {
     Random r = new Random(3);
     for (int n : new int[] {1, 15, 16, 17, 33, 1000}) {

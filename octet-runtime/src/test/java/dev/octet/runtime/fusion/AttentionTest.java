@@ -30,15 +30,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * score, the opset 11 Softmax axis.
  */
 class AttentionTest {
-  private static Node transpose(String in, String out, long... perm) {
-    return new Node(
-        out,
-        "Transpose",
-        List.of(in),
-        List.of(out),
-        Attributes.of(Map.of("perm", AttributeValue.ints(perm))));
-  }
-
   private static Node op(String type, String out, String... in) {
     return new Node(out, type, List.of(in), List.of(out), Attributes.empty());
   }
@@ -72,9 +63,9 @@ class AttentionTest {
                 .addOutput(new ValueInfo("y", null))
                 .putInitializer(
                     "sqrt_d", Tensor.wrap(new float[] {(float) Math.sqrt(d)}, new int[0]))
-                .addNode(transpose("q", "qt", 0, 2, 1, 3))
-                .addNode(transpose("k", "kt", 0, 2, 3, 1))
-                .addNode(transpose("v", "vt", 0, 2, 1, 3))
+                .addNode(TransposedMatMulTest.transpose("q", "qt", 0, 2, 1, 3))
+                .addNode(TransposedMatMulTest.transpose("k", "kt", 0, 2, 3, 1))
+                .addNode(TransposedMatMulTest.transpose("v", "vt", 0, 2, 1, 3))
                 .addNode(op("MatMul", "scores", "qt", "kt"))
                 .addNode(op("Div", "scaled", "scores", "sqrt_d"))
                 .addNode(op("Add", "masked", "scaled", "mask"))
@@ -86,7 +77,7 @@ class AttentionTest {
                         List.of("p"),
                         Attributes.of(Map.of("axis", AttributeValue.of(3L)))))
                 .addNode(op("MatMul", "ctx", "p", "vt"))
-                .addNode(transpose("ctx", "y", 0, 2, 1, 3))
+                .addNode(TransposedMatMulTest.transpose("ctx", "y", 0, 2, 1, 3))
                 .freeze(),
             8,
             List.of(new OpsetImport("", opset)));
@@ -99,9 +90,9 @@ class AttentionTest {
     }
     Map<String, Tensor> in =
         Map.of(
-            "q", random(r, b, s, h, d),
-            "k", random(r, b, s, h, d),
-            "v", random(r, b, s, h, d),
+            "q", TransposedMatMulTest.random(r, b, s, h, d),
+            "k", TransposedMatMulTest.random(r, b, s, h, d),
+            "v", TransposedMatMulTest.random(r, b, s, h, d),
             "mask", Tensor.wrap(mask, maskShape));
     try (Session fused = Session.create(model, SessionOptions.defaults().withThreads(threads));
         Session plain =
@@ -114,13 +105,5 @@ class AttentionTest {
       double diff = Close.maxAbsDiff(want, got);
       assertTrue(diff < 1e-5, "max difference " + diff);
     }
-  }
-
-  private static Tensor random(Random r, int... shape) {
-    float[] x = new float[Tensor.elementCount(shape)];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    return Tensor.wrap(x, shape);
   }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * operand of another rank (run unfused inside the fused op).
  */
 class TransposedMatMulTest {
-  private static Node transpose(String in, String out, long... perm) {
+  static Node transpose(String in, String out, long... perm) {
     return new Node(
         out,
         "Transpose",
@@ -108,7 +108,7 @@ class TransposedMatMulTest {
     }
   }
 
-  private static Tensor random(Random r, int... shape) {
+  static Tensor random(Random r, int... shape) {
     float[] x = new float[Tensor.elementCount(shape)];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextGaussian();

@@ -85,18 +85,11 @@ public final class MatMulKernel implements Kernel {
       // a weight shared by all batches: one GEMM over the stacked rows
       Sgemm.multiply(x, 0, k, batches * m, packedWeight, bias, out, 0, n, ctx);
     } else {
-      ExecContext inner = ctx.serial();
-      ctx.parallelFor(
-          batches,
-          1,
-          (s, e) -> {
-            float[] buffer = inner.floats(PackedB.size(k, n));
-            for (int i = s; i < e; i++) {
-              PackedB pb = PackedB.pack(y, bIdx[i], n, k, n, false, buffer);
-              Sgemm.multiply(x, aIdx[i], k, m, pb, bias, out, i * m * n, n, inner);
-            }
-            inner.recycle(buffer);
-          });
+      int[] offC = new int[batches];
+      for (int i = 0; i < batches; i++) {
+        offC[i] = i * m * n;
+      }
+      BatchedGemm.run(ctx, x, aIdx, k, y, bIdx, n, false, m, k, n, bias, out, offC, n);
     }
     return new Tensor[] {Tensor.wrap(out, finalShape)};
   }

@@ -10,8 +10,6 @@ import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Shapes;
 import dev.octet.runtime.ops.shape.TransposeKernel;
-import dev.octet.runtime.simd.PackedB;
-import dev.octet.runtime.simd.Sgemm;
 import java.util.Arrays;
 import java.util.List;
 
@@ -116,25 +114,7 @@ public final class TransposedMatMulKernel implements Kernel {
     float[] x = a.floats();
     float[] y = b.floats();
     float[] out = ctx.floats(Tensor.elementCount(outShape));
-    if (batches == 1) {
-      float[] buffer = ctx.floats(PackedB.size(k, n));
-      PackedB pb = PackedB.pack(y, offB[0], ldb, k, n, transB, buffer);
-      Sgemm.multiply(x, offA[0], lda, m, pb, null, out, offY[0], ldc, ctx);
-      ctx.recycle(buffer);
-    } else {
-      ExecContext inner = ctx.serial();
-      ctx.parallelFor(
-          batches,
-          1,
-          (s, e) -> {
-            float[] buffer = inner.floats(PackedB.size(k, n));
-            for (int i = s; i < e; i++) {
-              PackedB pb = PackedB.pack(y, offB[i], ldb, k, n, transB, buffer);
-              Sgemm.multiply(x, offA[i], lda, m, pb, null, out, offY[i], ldc, inner);
-            }
-            inner.recycle(buffer);
-          });
-    }
+    BatchedGemm.run(ctx, x, offA, lda, y, offB, ldb, transB, m, k, n, null, out, offY, ldc);
     return new Tensor[] {Tensor.wrap(out, outShape)};
   }
 

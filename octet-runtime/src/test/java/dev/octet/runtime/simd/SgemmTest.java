@@ -31,6 +31,8 @@ class SgemmTest {
       {3, 1000, 7},
       {33, 47, 129},
       {128, 1536, 384},
+      // more than four row blocks of 64: tiles block by block (up to four: panel by panel)
+      {300, 100, 40},
       // right edges of at most two vectors take the narrow kernel: exactly 32, 17, with short rows
       {16, 32, 40},
       {24, 128, 32},

@@ -4,7 +4,7 @@ import dev.octet.core.DType;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.AttributeValue;
 import dev.octet.core.graph.Attributes;
-import dev.octet.core.graph.Node;
+import dev.octet.runtime.fusion.Fusions;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
@@ -14,7 +14,6 @@ import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,23 +37,29 @@ public final class AttentionKernel implements Kernel {
 
   public AttentionKernel(OpContext op) {
     Attributes a = op.attrs();
-    this.permQ = TransposedMatMulKernel.perm(a, "perm_q");
-    this.permK = TransposedMatMulKernel.perm(a, "perm_k");
-    this.permV = TransposedMatMulKernel.perm(a, "perm_v");
-    this.permY = TransposedMatMulKernel.perm(a, "perm_y");
+    this.permQ = StridedViews.perm(a, "perm_q");
+    this.permK = StridedViews.perm(a, "perm_k");
+    this.permV = StridedViews.perm(a, "perm_v");
+    this.permY = StridedViews.perm(a, "perm_y");
     float divisor = a.getFloat("divisor", 1f);
     this.scale = 1f / divisor;
     String name = op.node().name();
     this.scores =
-        new TransposedMatMulKernel(
-            part(name + "/scores", "TransposedMatMul", 2, perms(a, "perm_q", "perm_k", null), op));
+        new TransposedMatMulKernel(part(name + "/scores", perms(a, "perm_q", "perm_k", null), op));
     Map<String, AttributeValue> sm = new LinkedHashMap<>();
     sm.put("divisor", AttributeValue.of(divisor));
     sm.put("axis", AttributeValue.of(-1L));
-    this.softmax = new MaskedSoftmaxKernel(part(name + "/softmax", "MaskedSoftmax", 2, sm, op));
+    this.softmax =
+        new MaskedSoftmaxKernel(
+            StridedViews.part(
+                name + "/softmax", Fusions.DOMAIN, "MaskedSoftmax", 2, sm, op.opset()));
     this.context =
-        new TransposedMatMulKernel(
-            part(name + "/context", "TransposedMatMul", 2, perms(a, null, "perm_v", "perm_y"), op));
+        new TransposedMatMulKernel(part(name + "/context", perms(a, null, "perm_v", "perm_y"), op));
+  }
+
+  /** A TransposedMatMul part taking the named perms as its perm_a, perm_b and perm_y. */
+  private static OpContext part(String name, Map<String, AttributeValue> perms, OpContext op) {
+    return StridedViews.part(name, Fusions.DOMAIN, "TransposedMatMul", 2, perms, op.opset());
   }
 
   private static Map<String, AttributeValue> perms(Attributes a, String pa, String pb, String py) {
@@ -67,15 +72,6 @@ public final class AttentionKernel implements Kernel {
       }
     }
     return m;
-  }
-
-  private static OpContext part(
-      String name, String op, int inputs, Map<String, AttributeValue> attrs, OpContext parent) {
-    List<String> in = java.util.Collections.nCopies(inputs, "");
-    return new OpContext(
-        new Node(name, "com.octet", op, in, List.of(""), Attributes.of(attrs), ""),
-        parent.opset(),
-        new Tensor[inputs]);
   }
 
   @Override
@@ -94,18 +90,18 @@ public final class AttentionKernel implements Kernel {
         || k.rank() != r
         || v.rank() != r
         || mask.rank() > r
-        || !TransposedMatMulKernel.valid(permQ, r)
-        || !TransposedMatMulKernel.valid(permK, r)
-        || !TransposedMatMulKernel.valid(permV, r)
-        || !TransposedMatMulKernel.valid(permY, r)) {
+        || !StridedViews.valid(permQ, r)
+        || !StridedViews.valid(permK, r)
+        || !StridedViews.valid(permV, r)
+        || !StridedViews.valid(permY, r)) {
       return unfused(ctx, in);
     }
-    int[] sq = TransposedMatMulKernel.view(q.shape(), permQ);
-    int[] sk = TransposedMatMulKernel.view(k.shape(), permK);
-    int[] sv = TransposedMatMulKernel.view(v.shape(), permV);
-    int[] stQ = TransposedMatMulKernel.viewStrides(q.shape(), permQ);
-    int[] stK = TransposedMatMulKernel.viewStrides(k.shape(), permK);
-    int[] stV = TransposedMatMulKernel.viewStrides(v.shape(), permV);
+    int[] sq = StridedViews.view(q.shape(), permQ);
+    int[] sk = StridedViews.view(k.shape(), permK);
+    int[] sv = StridedViews.view(v.shape(), permV);
+    int[] stQ = StridedViews.viewStrides(q.shape(), permQ);
+    int[] stK = StridedViews.viewStrides(k.shape(), permK);
+    int[] stV = StridedViews.viewStrides(v.shape(), permV);
     int m = sq[r - 2];
     int d = sq[r - 1];
     int n = sk[r - 1];
@@ -122,12 +118,8 @@ public final class AttentionKernel implements Kernel {
     scoreShape[r - 1] = n;
     int[] yShape = scoreShape.clone();
     yShape[r - 1] = dv;
-    int[] outShape = TransposedMatMulKernel.view(yShape, permY);
-    int[] stOut = Shapes.strides(outShape);
-    int[] stY = new int[r];
-    for (int e = 0; e < r; e++) {
-      stY[permY == null ? e : permY[e]] = stOut[e];
-    }
+    int[] outShape = StridedViews.view(yShape, permY);
+    int[] stY = StridedViews.writeStrides(outShape, permY);
     boolean transK = !(stK[r - 1] == 1 || n == 1);
     boolean transV = !(stV[r - 1] == 1 || dv == 1);
     if ((stQ[r - 1] != 1 && d > 1)
@@ -143,11 +135,11 @@ public final class AttentionKernel implements Kernel {
     int ldy = stY[r - 2];
     int[] ms = Shapes.broadcastStrides(mask.shape(), scoreShape);
     int batches = Shapes.product(batch, 0, r - 2);
-    int[] offQ = TransposedMatMulKernel.offsets(batch, batch, stQ);
-    int[] offK = TransposedMatMulKernel.offsets(batch, batch, stK);
-    int[] offV = TransposedMatMulKernel.offsets(batch, batch, stV);
-    int[] offY = TransposedMatMulKernel.offsets(batch, batch, stY);
-    int[] offM = TransposedMatMulKernel.offsets(batch, batch, ms);
+    int[] offQ = StridedViews.offsets(batch, batch, stQ);
+    int[] offK = StridedViews.offsets(batch, batch, stK);
+    int[] offV = StridedViews.offsets(batch, batch, stV);
+    int[] offY = StridedViews.offsets(batch, batch, stY);
+    int[] offM = StridedViews.offsets(batch, batch, ms);
     float[] qv = q.floats();
     float[] kv = k.floats();
     float[] vv = v.floats();

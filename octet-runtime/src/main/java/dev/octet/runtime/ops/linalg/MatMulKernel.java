@@ -115,21 +115,11 @@ public final class MatMulKernel implements Kernel {
 
   /** Offset of each broadcast batch's matrix inside an operand with batch shape {@code own}. */
   static int[] batchOffsets(int[] own, int[] batch, int matrixSize) {
-    int n = Shapes.product(batch, 0, batch.length);
     int[] strides = Shapes.broadcastStrides(own, batch);
-    int[] out = new int[n];
-    int[] idx = new int[batch.length];
-    for (int i = 0; i < n; i++) {
-      int off = 0;
-      for (int d = 0; d < batch.length; d++) {
-        off += idx[d] * strides[d];
-      }
-      out[i] = off * matrixSize;
-      for (int d = batch.length - 1; d >= 0 && ++idx[d] == batch[d]; d--) {
-        idx[d] = 0;
-      }
+    for (int d = 0; d < strides.length; d++) {
+      strides[d] *= matrixSize;
     }
-    return out;
+    return StridedViews.offsets(batch, batch, strides);
   }
 
   private static int[] squeezePromoted(int aRank, int bRank, int[] shape) {

@@ -1,17 +1,26 @@
 package dev.octet.runtime.ops.linalg;
 
+import static dev.octet.runtime.ops.linalg.StridedViews.offsets;
+import static dev.octet.runtime.ops.linalg.StridedViews.part;
+import static dev.octet.runtime.ops.linalg.StridedViews.perm;
+import static dev.octet.runtime.ops.linalg.StridedViews.valid;
+import static dev.octet.runtime.ops.linalg.StridedViews.view;
+import static dev.octet.runtime.ops.linalg.StridedViews.viewStrides;
+import static dev.octet.runtime.ops.linalg.StridedViews.writeStrides;
+
 import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
+import dev.octet.core.graph.AttributeValue;
 import dev.octet.core.graph.Attributes;
-import dev.octet.core.graph.Node;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Shapes;
 import dev.octet.runtime.ops.shape.TransposeKernel;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * com.octet.TransposedMatMul(A, B): Transpose(MatMul(Transpose(A, perm_a), Transpose(B, perm_b)),
@@ -32,34 +41,23 @@ public final class TransposedMatMulKernel implements Kernel {
     this.permA = perm(a, "perm_a");
     this.permB = perm(a, "perm_b");
     this.permY = perm(a, "perm_y");
-    Node n = op.node();
-    this.plain =
-        new MatMulKernel(
-            new OpContext(
-                new Node(n.name(), "MatMul", List.of("", ""), List.of(""), Attributes.empty()),
-                op.opset(),
-                new Tensor[2]));
+    String name = op.node().name();
+    this.plain = new MatMulKernel(part(name, "", "MatMul", 2, Map.of(), op.opset()));
     String[] names = {"perm_a", "perm_b", "perm_y"};
     for (int i = 0; i < 3; i++) {
-      if (a.getInts(names[i]) != null) {
+      Optional<AttributeValue> p = a.get(names[i]);
+      if (p.isPresent()) {
         transposes[i] =
             new TransposeKernel(
-                new OpContext(
-                    new Node(
-                        n.name() + "/" + names[i],
-                        "Transpose",
-                        List.of(""),
-                        List.of(""),
-                        Attributes.of(java.util.Map.of("perm", a.get(names[i]).orElseThrow()))),
-                    op.opset(),
-                    new Tensor[1]));
+                part(
+                    name + "/" + names[i],
+                    "",
+                    "Transpose",
+                    1,
+                    Map.of("perm", p.get()),
+                    op.opset()));
       }
     }
-  }
-
-  static int[] perm(Attributes a, String name) {
-    long[] p = a.getInts(name);
-    return p == null ? null : Shapes.toInts(p, name);
   }
 
   @Override
@@ -92,11 +90,7 @@ public final class TransposedMatMulKernel implements Kernel {
     yShape[r - 2] = m;
     yShape[r - 1] = n;
     int[] outShape = view(yShape, permY);
-    int[] stY = new int[r];
-    int[] stOut = Shapes.strides(outShape);
-    for (int e = 0; e < r; e++) {
-      stY[permY == null ? e : permY[e]] = stOut[e];
-    }
+    int[] stY = writeStrides(outShape, permY);
     // rows of A, B (or of B transposed) and C must be contiguous; an axis of one value is
     boolean transB = !(stB[r - 1] == 1 || n == 1);
     if ((stA[r - 1] != 1 && k > 1)
@@ -124,55 +118,5 @@ public final class TransposedMatMulKernel implements Kernel {
     Tensor tb = transposes[1] == null ? b : transposes[1].run(ctx, new Tensor[] {b})[0];
     Tensor y = plain.run(ctx, new Tensor[] {ta, tb})[0];
     return transposes[2] == null ? new Tensor[] {y} : transposes[2].run(ctx, new Tensor[] {y});
-  }
-
-  /** The shape of the transposed view: shape[perm[d]]. */
-  static int[] view(int[] shape, int[] perm) {
-    if (perm == null) {
-      return shape.clone();
-    }
-    int[] v = new int[perm.length];
-    for (int d = 0; d < perm.length; d++) {
-      v[d] = shape[perm[d]];
-    }
-    return v;
-  }
-
-  /** Strides of the transposed view in the untransposed tensor: strides[perm[d]]. */
-  static int[] viewStrides(int[] shape, int[] perm) {
-    return view(Shapes.strides(shape), perm);
-  }
-
-  /** Absent, or a permutation of [0, r). */
-  static boolean valid(int[] perm, int r) {
-    if (perm == null) {
-      return true;
-    }
-    boolean[] seen = new boolean[r];
-    for (int p : perm) {
-      if (perm.length != r || p < 0 || p >= r || seen[p]) {
-        return false;
-      }
-      seen[p] = true;
-    }
-    return true;
-  }
-
-  /** The offset of every broadcast batch's matrix: sum of index x stride, 0 on broadcast axes. */
-  static int[] offsets(int[] batch, int[] own, int[] strides) {
-    int n = Shapes.product(batch, 0, batch.length);
-    int[] out = new int[n];
-    int[] idx = new int[batch.length];
-    for (int i = 0; i < n; i++) {
-      int off = 0;
-      for (int d = 0; d < batch.length; d++) {
-        off += own[d] == 1 ? 0 : idx[d] * strides[d];
-      }
-      out[i] = off;
-      for (int d = batch.length - 1; d >= 0 && ++idx[d] == batch[d]; d--) {
-        idx[d] = 0;
-      }
-    }
-    return out;
   }
 }

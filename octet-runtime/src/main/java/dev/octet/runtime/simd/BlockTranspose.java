@@ -16,10 +16,26 @@ public final class BlockTranspose {
   /** Whether vectors have 16 lanes and SIMD is on. */
   public static final boolean ENABLED = Simd.ENABLED && Simd.F.length() == B;
 
-  private static final VectorShuffle<Float> LO = ENABLED ? PackedA.zip(1, 0) : null;
-  private static final VectorShuffle<Float> HI = ENABLED ? PackedA.zip(1, 1) : null;
+  private static final VectorShuffle<Float> LO = ENABLED ? zip(1, 0) : null;
+  private static final VectorShuffle<Float> HI = ENABLED ? zip(1, 1) : null;
 
   private BlockTranspose() {}
+
+  /**
+   * Lane i of {@code a.rearrange(zip(u, half), b)}: the units of u lanes of a and b alternate (a's
+   * first unit, b's first unit, a's second, ...); half 0 gives the first 16 lanes of that sequence,
+   * half 1 the next 16. Indexes of 16 and above take from b.
+   */
+  static VectorShuffle<Float> zip(int u, int half) {
+    return VectorShuffle.fromOp(
+        Simd.F,
+        i -> {
+          int p = i + 16 * half;
+          int unit = p / (2 * u);
+          int within = p % (2 * u);
+          return within < u ? unit * u + within : 16 + unit * u + within - u;
+        });
+  }
 
   /** Scratch for {@link #block}: one per thread and call site. */
   public static float[] scratch() {

@@ -91,30 +91,14 @@ public record PackedA(float[] data, int m, int k) {
   }
 
   /** 16-lane vectors (AVX-512) and 8-row panels: whole 8 x 16 blocks transpose in registers. */
-  private static final boolean TRANSPOSE = Simd.ENABLED && Simd.F.length() == 16 && Sgemm.MR == 8;
+  private static final boolean TRANSPOSE = BlockTranspose.ENABLED && Sgemm.MR == 8;
 
-  /**
-   * Lane i of {@code a.rearrange(zip(u, half), b)}: the units of u lanes of a and b alternate (a's
-   * first unit, b's first unit, a's second, ...); half 0 gives the first 16 lanes of that sequence,
-   * half 1 the next 16. Indexes of 16 and above take from b.
-   */
-  static VectorShuffle<Float> zip(int u, int half) {
-    return VectorShuffle.fromOp(
-        Simd.F,
-        i -> {
-          int p = i + 16 * half;
-          int unit = p / (2 * u);
-          int within = p % (2 * u);
-          return within < u ? unit * u + within : 16 + unit * u + within - u;
-        });
-  }
-
-  private static final VectorShuffle<Float> Z1LO = TRANSPOSE ? zip(1, 0) : null;
-  private static final VectorShuffle<Float> Z1HI = TRANSPOSE ? zip(1, 1) : null;
-  private static final VectorShuffle<Float> Z2LO = TRANSPOSE ? zip(2, 0) : null;
-  private static final VectorShuffle<Float> Z2HI = TRANSPOSE ? zip(2, 1) : null;
-  private static final VectorShuffle<Float> Z4LO = TRANSPOSE ? zip(4, 0) : null;
-  private static final VectorShuffle<Float> Z4HI = TRANSPOSE ? zip(4, 1) : null;
+  private static final VectorShuffle<Float> Z1LO = TRANSPOSE ? BlockTranspose.zip(1, 0) : null;
+  private static final VectorShuffle<Float> Z1HI = TRANSPOSE ? BlockTranspose.zip(1, 1) : null;
+  private static final VectorShuffle<Float> Z2LO = TRANSPOSE ? BlockTranspose.zip(2, 0) : null;
+  private static final VectorShuffle<Float> Z2HI = TRANSPOSE ? BlockTranspose.zip(2, 1) : null;
+  private static final VectorShuffle<Float> Z4LO = TRANSPOSE ? BlockTranspose.zip(4, 0) : null;
+  private static final VectorShuffle<Float> Z4HI = TRANSPOSE ? BlockTranspose.zip(4, 1) : null;
 
   /**
    * Columns [0, 16) of 8 rows (a[src + i * lda + c]) into packed order (dst[c * 8 + i]): three

@@ -241,46 +241,38 @@ public final class Sgemm {
             // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
             // compile kernel8 25% slower
             boolean narrow = n - j0 <= SgemmNarrow.NR;
+            float[] src = inPlace ? b : packed;
+            int srcOff = inPlace ? bOff + j0 : (p - full) * k * NR;
+            int[] koff = inPlace ? rows : contiguous;
+            int colOff = colInit == ZERO ? 0 : j0;
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
+              int rowOff = rowInit == ZERO ? 0 : i0;
+              int co = cOff + i0 * ldc + j0;
+              int tileRows = Math.min(MR, m - i0);
               if (narrow) {
                 SgemmNarrow.kernel8x2(
+                    ap, i0 * k, src, srcOff, koff, k, rowInit, rowOff, colInit, colOff, relu, c, co,
+                    ldc, tileRows, n - j0, t);
+              } else {
+                kernel8(
                     ap,
                     i0 * k,
-                    inPlace ? b : packed,
-                    inPlace ? bOff + j0 : (p - full) * k * NR,
-                    inPlace ? rows : contiguous,
+                    src,
+                    srcOff,
+                    koff,
                     k,
                     rowInit,
-                    rowInit == ZERO ? 0 : i0,
+                    rowOff,
                     colInit,
-                    colInit == ZERO ? 0 : j0,
+                    colOff,
                     relu,
                     c,
-                    cOff + i0 * ldc + j0,
+                    co,
                     ldc,
-                    Math.min(MR, m - i0),
-                    n - j0,
+                    tileRows,
+                    Math.min(NR, n - j0),
                     t);
-                continue;
               }
-              kernel8(
-                  ap,
-                  i0 * k,
-                  inPlace ? b : packed,
-                  inPlace ? bOff + j0 : (p - full) * k * NR,
-                  inPlace ? rows : contiguous,
-                  k,
-                  rowInit,
-                  rowInit == ZERO ? 0 : i0,
-                  colInit,
-                  colInit == ZERO ? 0 : j0,
-                  relu,
-                  c,
-                  cOff + i0 * ldc + j0,
-                  ldc,
-                  Math.min(MR, m - i0),
-                  Math.min(NR, n - j0),
-                  t);
             }
           };
         });

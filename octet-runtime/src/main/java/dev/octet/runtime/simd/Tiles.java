@@ -51,7 +51,7 @@ final class Tiles {
     int full = panels / group;
     int last = panels % group;
     int inFull = full * blocks * group;
-    int tiles = inFull + blocks * last;
+    int tiles = blocks * panels;
     boolean panelMajor = blocks <= PANEL_MAJOR_BLOCKS;
     ctx.parallelFor(
         tiles,
@@ -60,13 +60,8 @@ final class Tiles {
           Body body = perTask.get();
           for (int t = t0; t < t1; t++) {
             if (panelMajor) {
-              if (t < inFull) {
-                int r = t % (blocks * group);
-                body.tile((t / (blocks * group)) * group + r / blocks, r % blocks);
-              } else {
-                int r = t - inFull;
-                body.tile(full * group + r / blocks, r % blocks);
-              }
+              // groups do not change a panel-by-panel order
+              body.tile(t / blocks, t % blocks);
             } else if (t < inFull) {
               int r = t % (blocks * group);
               body.tile((t / (blocks * group)) * group + r % group, r / group);

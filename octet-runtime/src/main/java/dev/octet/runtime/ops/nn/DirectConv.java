@@ -84,23 +84,21 @@ final class DirectConv {
             // twice)
             int o0 = 2 * q;
             int o1 = Math.min(m - 1, o0 + 1);
-            if (ow > L) {
-              twoVectors(xp, c, hp, wp, wt, o0, o1, g, y, yOff, row);
-            } else {
-              oneVector(xp, c, hp, wp, wt, o0, o1, g, y, yOff, row);
-            }
+            pair(xp, c, hp, wp, wt, o0, o1, g, ow > L, y, yOff, row);
           }
         });
   }
 
-  /** Rows per block of {@link #oneVector}. */
+  /** Output rows per block for rows of one vector (two vectors: half as many). */
   private static final int ROWS = 4;
 
   /**
-   * Output channels o0 and o1, rows of at most one vector: four rows at a time, eight independent
-   * accumulators (an FMA's latency times the two FMA ports), each input load feeding both channels.
+   * Output channels o0 and o1, eight independent accumulators (an FMA's latency times the two FMA
+   * ports), each input load feeding both channels: four rows at a time for rows of at most one
+   * vector, or two rows of two vectors when {@code wide}. The four loads of a block sit at src + kx
+   * + {0, d1, d2, d3}: rows 0-3, or row 0 / row 0's second vector / row 1 / its second vector.
    */
-  private static void oneVector(
+  private static void pair(
       float[] xp,
       int c,
       int hp,
@@ -109,6 +107,7 @@ final class DirectConv {
       int o0,
       int o1,
       ConvGeometry g,
+      boolean wide,
       float[] y,
       int yOff,
       float[] row) {
@@ -117,7 +116,10 @@ final class DirectConv {
     int oh = g.out()[0];
     int ow = g.out()[1];
     int kSize = c * kh * kw;
-    for (int oy = 0; oy < oh; oy += ROWS) {
+    int d1 = wide ? L : wp;
+    int d2 = wide ? wp : 2 * wp;
+    int d3 = wide ? wp + L : 3 * wp;
+    for (int oy = 0; oy < oh; oy += wide ? ROWS / 2 : ROWS) {
       FloatVector a0 = FloatVector.zero(S);
       FloatVector a1 = a0;
       FloatVector a2 = a0;
@@ -134,9 +136,9 @@ final class DirectConv {
             FloatVector u = FloatVector.broadcast(S, wt[o0 * kSize + wk + kx]);
             FloatVector v = FloatVector.broadcast(S, wt[o1 * kSize + wk + kx]);
             FloatVector x0 = FloatVector.fromArray(S, xp, src + kx);
-            FloatVector x1 = FloatVector.fromArray(S, xp, src + wp + kx);
-            FloatVector x2 = FloatVector.fromArray(S, xp, src + 2 * wp + kx);
-            FloatVector x3 = FloatVector.fromArray(S, xp, src + 3 * wp + kx);
+            FloatVector x1 = FloatVector.fromArray(S, xp, src + kx + d1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, src + kx + d2);
+            FloatVector x3 = FloatVector.fromArray(S, xp, src + kx + d3);
             a0 = u.fma(x0, a0);
             a1 = u.fma(x1, a1);
             a2 = u.fma(x2, a2);
@@ -148,72 +150,21 @@ final class DirectConv {
           }
         }
       }
-      store(a0, null, row, y, yOff, o0, oy, oh, ow);
-      store(a1, null, row, y, yOff, o0, oy + 1, oh, ow);
-      store(a2, null, row, y, yOff, o0, oy + 2, oh, ow);
-      store(a3, null, row, y, yOff, o0, oy + 3, oh, ow);
-      store(b0, null, row, y, yOff, o1, oy, oh, ow);
-      store(b1, null, row, y, yOff, o1, oy + 1, oh, ow);
-      store(b2, null, row, y, yOff, o1, oy + 2, oh, ow);
-      store(b3, null, row, y, yOff, o1, oy + 3, oh, ow);
-    }
-  }
-
-  /**
-   * Output channels o0 and o1, rows of two vectors: two rows at a time, again eight accumulators.
-   */
-  private static void twoVectors(
-      float[] xp,
-      int c,
-      int hp,
-      int wp,
-      float[] wt,
-      int o0,
-      int o1,
-      ConvGeometry g,
-      float[] y,
-      int yOff,
-      float[] row) {
-    int kh = g.kernel()[0];
-    int kw = g.kernel()[1];
-    int oh = g.out()[0];
-    int ow = g.out()[1];
-    int kSize = c * kh * kw;
-    for (int oy = 0; oy < oh; oy += 2) {
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector b0 = a0;
-      FloatVector b1 = a0;
-      FloatVector b2 = a0;
-      FloatVector b3 = a0;
-      for (int ci = 0; ci < c; ci++) {
-        for (int ky = 0; ky < kh; ky++) {
-          int src = (ci * hp + oy + ky) * wp;
-          int wk = (ci * kh + ky) * kw;
-          for (int kx = 0; kx < kw; kx++) {
-            FloatVector u = FloatVector.broadcast(S, wt[o0 * kSize + wk + kx]);
-            FloatVector v = FloatVector.broadcast(S, wt[o1 * kSize + wk + kx]);
-            FloatVector x0 = FloatVector.fromArray(S, xp, src + kx);
-            FloatVector x1 = FloatVector.fromArray(S, xp, src + kx + L);
-            FloatVector x2 = FloatVector.fromArray(S, xp, src + wp + kx);
-            FloatVector x3 = FloatVector.fromArray(S, xp, src + wp + kx + L);
-            a0 = u.fma(x0, a0);
-            a1 = u.fma(x1, a1);
-            a2 = u.fma(x2, a2);
-            a3 = u.fma(x3, a3);
-            b0 = v.fma(x0, b0);
-            b1 = v.fma(x1, b1);
-            b2 = v.fma(x2, b2);
-            b3 = v.fma(x3, b3);
-          }
-        }
+      if (wide) {
+        store(a0, a1, row, y, yOff, o0, oy, oh, ow);
+        store(a2, a3, row, y, yOff, o0, oy + 1, oh, ow);
+        store(b0, b1, row, y, yOff, o1, oy, oh, ow);
+        store(b2, b3, row, y, yOff, o1, oy + 1, oh, ow);
+      } else {
+        store(a0, null, row, y, yOff, o0, oy, oh, ow);
+        store(a1, null, row, y, yOff, o0, oy + 1, oh, ow);
+        store(a2, null, row, y, yOff, o0, oy + 2, oh, ow);
+        store(a3, null, row, y, yOff, o0, oy + 3, oh, ow);
+        store(b0, null, row, y, yOff, o1, oy, oh, ow);
+        store(b1, null, row, y, yOff, o1, oy + 1, oh, ow);
+        store(b2, null, row, y, yOff, o1, oy + 2, oh, ow);
+        store(b3, null, row, y, yOff, o1, oy + 3, oh, ow);
       }
-      store(a0, a1, row, y, yOff, o0, oy, oh, ow);
-      store(a2, a3, row, y, yOff, o0, oy + 1, oh, ow);
-      store(b0, b1, row, y, yOff, o1, oy, oh, ow);
-      store(b2, b3, row, y, yOff, o1, oy + 1, oh, ow);
     }
   }
 

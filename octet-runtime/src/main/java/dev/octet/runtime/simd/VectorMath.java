@@ -331,18 +331,18 @@ public final class VectorMath {
   }
 
   /**
-   * out[i] = max over r < rows of x[o + r*w + i], for i < w: the elementwise maximum of {@code
-   * rows} rows of width w. Whole vectors only while they stay inside x: out needs {@link #padded}
-   * room, and its lanes from w on are left with values of no meaning.
+   * out[i] = max over r < rows of x[o + r*ld + i], for i < w: the elementwise maximum of {@code
+   * rows} rows of width w, {@code ld} apart. Whole vectors only while they stay inside x: out needs
+   * {@link #padded} room, and its lanes from w on are left with values of no meaning.
    */
-  public static void maxRows(float[] x, int o, int w, int rows, float[] out) {
+  public static void maxRows(float[] x, int o, int ld, int w, int rows, float[] out) {
     int i = 0;
     if (Simd.ENABLED) {
-      int last = o + (rows - 1) * w;
+      int last = o + (rows - 1) * ld;
       for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
         FloatVector v = FloatVector.fromArray(S, x, o + i);
         for (int r = 1; r < rows; r++) {
-          v = v.max(FloatVector.fromArray(S, x, o + r * w + i));
+          v = v.max(FloatVector.fromArray(S, x, o + r * ld + i));
         }
         v.intoArray(out, i);
       }
@@ -350,7 +350,7 @@ public final class VectorMath {
     for (; i < w; i++) {
       float v = x[o + i];
       for (int r = 1; r < rows; r++) {
-        v = Math.max(v, x[o + r * w + i]);
+        v = Math.max(v, x[o + r * ld + i]);
       }
       out[i] = v;
     }

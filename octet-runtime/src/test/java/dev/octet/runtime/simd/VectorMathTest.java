@@ -135,18 +135,20 @@ class VectorMathTest {
     java.util.Random r = new java.util.Random(5);
     for (int w : new int[] {1, 7, 16, 17, 109, 111}) {
       for (int rows = 1; rows <= 3; rows++) {
-        // the rows end exactly at the array's end: the vector loop must stop before running past
-        float[] x = new float[rows * w + 5];
+        // rows w apart or further (a convolution's grid); the last row ends exactly at the array's
+        // end: the vector loop must stop before running past
+        int ld = rows == 2 ? w + 3 : w;
+        float[] x = new float[(rows - 1) * ld + w + 5];
         for (int i = 0; i < x.length; i++) {
           x[i] = (float) r.nextGaussian();
         }
         x[5 + w / 2] = Float.NaN;
         float[] out = new float[VectorMath.padded(w)];
-        VectorMath.maxRows(x, 5, w, rows, out);
+        VectorMath.maxRows(x, 5, ld, w, rows, out);
         for (int i = 0; i < w; i++) {
           float expected = x[5 + i];
           for (int k = 1; k < rows; k++) {
-            expected = Math.max(expected, x[5 + k * w + i]);
+            expected = Math.max(expected, x[5 + k * ld + i]);
           }
           org.junit.jupiter.api.Assertions.assertEquals(
               Float.floatToIntBits(expected), Float.floatToIntBits(out[i]), "w " + w + ", " + i);

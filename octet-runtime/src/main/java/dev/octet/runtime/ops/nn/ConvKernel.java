@@ -3,6 +3,8 @@ package dev.octet.runtime.ops.nn;
 import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
+import dev.octet.core.graph.AttributeValue;
+import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
@@ -11,12 +13,17 @@ import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Conv for any number of spatial dimensions, groups, pads, strides, dilations and auto_pad: per
  * image and group, Y[M/g][P] = W[M/g][C/g * prod(k)] x col[C/g * prod(k)][P] on the packed SGEMM,
  * where col is the im2col of the input (the input itself for a pointwise kernel). As FusedConv
- * (attribute activation=Relu) it applies Relu in the same pass as the bias.
+ * (attribute activation=Relu) it applies Relu in the same pass as the bias; with attribute
+ * pool=MaxPool (and that pooling's attributes as pool.kernel_shape, pool.strides, ...; pool.node
+ * names it) its output is the max pooling of the convolution's, pooled a few rows at a time as the
+ * GEMM leaves them, so the convolution's output is never written out whole.
  */
 public final class ConvKernel implements Kernel {
   private final OpContext op;
@@ -33,6 +40,9 @@ public final class ConvKernel implements Kernel {
 
   private final boolean relu;
 
+  /** The fused max pooling's attributes (pool.* without the prefix), or null. */
+  private final Attributes pool;
+
   public ConvKernel(OpContext op) {
     this.op = op;
     String activation = op.attrs().getString("activation", "");
@@ -40,11 +50,53 @@ public final class ConvKernel implements Kernel {
       throw op.error("fused activation '" + activation + "' is not supported");
     }
     this.relu = activation.equals("Relu");
+    String pooling = op.attrs().getString("pool", "");
+    if (!pooling.isEmpty() && !pooling.equals("MaxPool")) {
+      throw op.error("fused pooling '" + pooling + "' is not supported (only MaxPool)");
+    }
+    this.pool = pooling.isEmpty() ? null : prefixed(op.attrs(), "pool.");
     Tensor w = op.constant(1);
     this.packedWeights =
         w != null && w.dtype() == DType.FLOAT && w.rank() >= 3
             ? packWeights(w, (int) op.attrs().getInt("group", 1))
             : null;
+  }
+
+  private static Attributes prefixed(Attributes a, String prefix) {
+    Map<String, AttributeValue> out = new LinkedHashMap<>();
+    a.asMap()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+              }
+            });
+    return Attributes.of(out);
+  }
+
+  /**
+   * The fused pooling's geometry over the convolution's output g (2-D only), or null when there is
+   * no pooling.
+   */
+  private ConvGeometry poolGeometry(ConvGeometry g) {
+    if (pool == null) {
+      return null;
+    }
+    String name = pool.getString("node", "the fused MaxPool");
+    try {
+      if (g.out().length != 2) {
+        throw new OctetException("a fused MaxPool needs a 2-D convolution");
+      }
+      ConvGeometry p = PoolKernel.geometry(pool, g.out());
+      for (int i = 0; i < 2; i++) {
+        if (p.padBegin()[i] >= p.kernel()[i] || p.padEnd()[i] >= p.kernel()[i]) {
+          throw new OctetException("pads must be smaller than the kernel");
+        }
+      }
+      return p;
+    } catch (OctetException e) {
+      throw op.error("pooling '" + name + "': " + e.getMessage());
+    }
   }
 
   /** W as the packed left operand, one matrix [M/g][C/g * prod(kernel)] per group. */
@@ -79,13 +131,16 @@ public final class ConvKernel implements Kernel {
       int mg,
       PackedA[] weights,
       float[] bias,
+      ConvGeometry pooling,
       float[] out,
       int outOff,
       int outBatchStride,
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
     float[] grid =
-        ImplicitConv.compacts(l) ? ctx.floats(ImplicitConv.gridSize(l, mg, ctx.threads())) : null;
+        ImplicitConv.compacts(l) || pooling != null
+            ? ctx.floats(ImplicitConv.gridSize(l, pooling, mg, ctx.threads()))
+            : null;
     ImplicitConv.run(
         xv,
         batch,
@@ -99,6 +154,7 @@ public final class ConvKernel implements Kernel {
         outOff,
         outBatchStride,
         grid,
+        pooling,
         (gi, src, bOff, n, dst, dOff, ld, inner) ->
             Sgemm.multiply(
                 weights[gi], src, bOff, l.rows(), n, bias, gi * mg, relu, dst, dOff, ld, inner),
@@ -112,8 +168,9 @@ public final class ConvKernel implements Kernel {
   public int[] outputShape(Tensor x, Tensor w) {
     checkTypes(x, w);
     int groups = (int) op.attrs().getInt("group", 1);
-    return ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups)
-        .outputShape(x.dim(0), w.dim(0));
+    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
+    ConvGeometry p = poolGeometry(g);
+    return (p == null ? g : p).outputShape(x.dim(0), w.dim(0));
   }
 
   private static void checkTypes(Tensor x, Tensor w) {
@@ -139,23 +196,67 @@ public final class ConvKernel implements Kernel {
   }
 
   /**
-   * Computes the convolution into channels [first, first + M) of {@code out}, a [batch][channels]
-   * [spatial...] tensor (a concatenation of several convolutions' outputs along the channels).
+   * Computes the convolution (pooled, when a pooling is fused) into channels [first, first + M) of
+   * {@code out}, a [batch][channels][spatial...] tensor (a concatenation of several convolutions'
+   * outputs along the channels).
    */
   public void runInto(ExecContext ctx, Tensor[] in, float[] out, int first, int channels) {
     Tensor x = in[0];
     Tensor w = in[1];
-    Tensor b = in.length > 2 ? in[2] : null;
     checkTypes(x, w);
+    int groups = (int) op.attrs().getInt("group", 1);
+    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
+    ConvGeometry pooling = poolGeometry(g);
+    boolean direct = DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel());
+    if (pooling == null || (!direct && x.rank() == 4)) {
+      convolve(ctx, in, g, pooling, out, first, channels);
+      return;
+    }
+    // no fused path (the direct convolution): the whole output, then the pooling
+    int batch = x.dim(0);
+    int m = w.dim(0);
+    int size = g.outSize();
+    float[] full = ctx.floats(batch * m * size);
+    convolve(ctx, in, g, null, full, 0, m);
+    int pooled = pooling.outSize();
+    for (int n = 0; n < batch; n++) {
+      Pool2d.Source s =
+          new Pool2d.Source(full, n * m * size, size, g.out()[1], 0, g.out()[0], g.out()[1]);
+      Pool2d.run(
+          s,
+          pooling,
+          true,
+          false,
+          0,
+          m,
+          0,
+          pooling.out()[0],
+          out,
+          (n * channels + first) * pooled,
+          pooled);
+    }
+    ctx.recycle(full);
+  }
+
+  private void convolve(
+      ExecContext ctx,
+      Tensor[] in,
+      ConvGeometry g,
+      ConvGeometry pooling,
+      float[] out,
+      int first,
+      int channels) {
+    Tensor x = in[0];
+    Tensor w = in[1];
+    Tensor b = in.length > 2 ? in[2] : null;
     int groups = (int) op.attrs().getInt("group", 1);
     int batch = x.dim(0);
     int c = x.dim(1);
     int m = w.dim(0);
     int cg = w.dim(1);
-    ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     int[] spatial = Arrays.copyOfRange(x.shape(), 2, x.rank());
     int inSize = Arrays.stream(spatial).reduce(1, (p, q) -> p * q);
-    int outSize = g.outSize();
+    int outSize = pooling == null ? g.outSize() : pooling.outSize();
     int mg = m / groups;
     float[] xv = x.floats();
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
@@ -190,6 +291,7 @@ public final class ConvKernel implements Kernel {
           mg,
           weights,
           b == null ? null : b.floats(),
+          pooling,
           out,
           base,
           stride,

@@ -118,34 +118,50 @@ public final class ImplicitConv {
   }
 
   /**
-   * Output rows per GEMM when compacting: the grid of {@code channels} x that many rows stays near
-   * 256 KB, so it is compacted from L2 instead of from memory; with several threads the chunks come
-   * in a multiple of the thread count, of near-equal rows (55 rows as 17+17+17+4 kept one of two
-   * threads idle a third of the time).
+   * How {@link #run} cuts the output rows: {@code step} output rows per chunk (rows of the
+   * convolution, or of its pooling), {@code count} chunks, at most {@code convRows} rows of the
+   * convolution per chunk, whose grid holds {@code size} elements.
    */
-  private static int chunkRows(Layout l, int channels, int threads) {
-    int oh = l.g().out()[0];
-    int step = Math.max(1, Math.min(oh, (64 * 1024) / Math.max(1, channels * l.wq())));
-    int chunks = ceilDiv(oh, step);
-    if (chunks > 1 && threads > 1) {
-      chunks = ceilDiv(chunks, threads) * threads;
-      step = ceilDiv(oh, chunks);
-    }
-    return step;
-  }
+  private record Chunks(int step, int count, int convRows, int size) {}
 
-  /** Elements of one row chunk's grid for {@code channels} output channels. */
-  private static int chunkSize(Layout l, int channels, int threads) {
-    return channels * ((chunkRows(l, channels, threads) - 1) * l.wq() + l.g().out()[1]);
+  /**
+   * Chunks whose grid of {@code channels} x convRows rows stays near 256 KB, so that it is
+   * compacted (or pooled) from L2 instead of from memory; with several threads the chunks come in a
+   * multiple of the thread count, of near-equal rows (55 rows as 17+17+17+4 kept one of two threads
+   * idle a third of the time).
+   */
+  private static Chunks chunks(Layout l, ConvGeometry pool, int channels, int threads) {
+    int oh = l.g().out()[0];
+    int rows = pool == null ? oh : pool.out()[0];
+    int budget = Math.max(1, (64 * 1024) / Math.max(1, channels * l.wq()));
+    // a pooled output row needs a window of convolution rows, sh further on for each next row
+    int window = pool == null ? 1 : (pool.kernel()[0] - 1) * pool.dilations()[0] + 1;
+    int sh = pool == null ? 1 : pool.strides()[0];
+    int step = Math.max(1, Math.min(rows, (budget - window) / sh + 1));
+    int count = ceilDiv(rows, step);
+    if (count > 1 && threads > 1) {
+      count = ceilDiv(count, threads) * threads;
+      step = ceilDiv(rows, count);
+      count = ceilDiv(rows, step);
+    }
+    int convRows = Math.min(oh, (step - 1) * sh + window);
+    int size = channels * ((convRows - 1) * l.wq() + l.g().out()[1]);
+    return new Chunks(step, count, convRows, size);
   }
 
   /**
    * Elements of the grid that {@link #run} needs for {@code channels} output channels on {@code
-   * threads} threads: one chunk's worth per row chunk, so that chunks can run in parallel.
+   * threads} threads, with the max pooling {@code pool} fused (null for none): one chunk's worth
+   * per row chunk, so that chunks can run in parallel.
    */
+  public static int gridSize(Layout l, ConvGeometry pool, int channels, int threads) {
+    Chunks c = chunks(l, pool, channels, threads);
+    return Math.multiplyExact(c.count(), c.size());
+  }
+
+  /** {@link #gridSize(Layout, ConvGeometry, int, int)} without pooling. */
   public static int gridSize(Layout l, int channels, int threads) {
-    int step = chunkRows(l, channels, threads);
-    return Math.multiplyExact(ceilDiv(l.g().out()[0], step), chunkSize(l, channels, threads));
+    return gridSize(l, null, channels, threads);
   }
 
   /**
@@ -159,12 +175,34 @@ public final class ImplicitConv {
     void run(int group, float[] src, int bOff, int n, A dst, int dOff, int ld, ExecContext ctx);
   }
 
+  /** A whole convolution without pooling: see the next method. */
+  public static <A> void run(
+      float[] x,
+      int batch,
+      int c,
+      int h,
+      int w,
+      Layout l,
+      int groups,
+      int mg,
+      A out,
+      int outOff,
+      int outBatchStride,
+      A grid,
+      GroupProduct<A> product,
+      ExecContext ctx) {
+    run(x, batch, c, h, w, l, groups, mg, out, outOff, outBatchStride, grid, null, product, ctx);
+  }
+
   /**
    * A whole convolution over x [batch][c][h][w]: each image prepared once (when the layout copies),
    * then {@code product} per group, straight into {@code out} (image n's channel o at {@code outOff
    * + n * outBatchStride + o * outSize}: [batch][m][outSize] when outOff is 0 and the stride m *
-   * outSize, or a slice of a wider tensor), or into {@code grid} (mg x l.n(), when the layout
-   * {@link #compacts}) and compacted from there.
+   * outSize, or a slice of a wider tensor), or into {@code grid} (when the layout {@link #compacts}
+   * or there is pooling; {@link #gridSize} elements) and compacted from there. With {@code pool}
+   * (the geometry of a max pooling over the convolution's output; float only) the output is the
+   * pooled one: each chunk of rows is pooled from the grid, and the convolution's output is never
+   * written out whole (the rows a chunk shares with the next are computed twice).
    *
    * @param <A> float[] or int[]: out and grid have the same type
    */
@@ -181,9 +219,10 @@ public final class ImplicitConv {
       int outOff,
       int outBatchStride,
       A grid,
+      ConvGeometry pool,
       GroupProduct<A> product,
       ExecContext ctx) {
-    int outSize = l.g().outSize();
+    int outSize = pool == null ? l.g().outSize() : pool.outSize();
     int cg = c / groups;
     float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : x;
     for (int n = 0; n < batch; n++) {
@@ -202,26 +241,34 @@ public final class ImplicitConv {
         // a few output rows at a time, so that the grid is compacted while it is in cache. With
         // at least two chunks per thread the chunks run in parallel, each a serial GEMM into its
         // task's part of the grid; with fewer, one after the other, each GEMM on all threads
-        int oh = l.g().out()[0];
-        int step = chunkRows(l, mg, ctx.threads());
-        int chunk = chunkSize(l, mg, ctx.threads());
-        int chunks = (oh + step - 1) / step;
+        Chunks ch = chunks(l, pool, mg, ctx.threads());
+        int rows = pool == null ? l.g().out()[0] : pool.out()[0];
         int group = gi;
         int from = bOff;
         float[] input = src;
-        boolean overChunks = chunks >= 2 * ctx.threads();
+        boolean overChunks = ch.count() >= 2 * ctx.threads();
         ExecContext inner = overChunks ? ctx.serial() : ctx;
         ctx.parallelFor(
-            chunks,
-            overChunks ? 1 : chunks,
+            ch.count(),
+            overChunks ? 1 : ch.count(),
             (q0, q1) -> {
               for (int q = q0; q < q1; q++) {
-                int y0 = q * step;
-                int rows = Math.min(step, oh - y0);
-                int cols = (rows - 1) * l.wq() + l.g().out()[1];
+                int r0 = q * ch.step();
+                int r1 = Math.min(rows, r0 + ch.step());
+                int y0 = pool == null ? r0 : Pool2d.firstRow(pool, r0);
+                int y1 = pool == null ? r1 : Pool2d.endRow(pool, r1 - 1, l.g().out()[0]);
+                int cols = (y1 - y0 - 1) * l.wq() + l.g().out()[1];
                 // each task reuses one part of the grid (its first chunk's), which stays in L2
-                product.run(group, input, from + y0 * l.wq(), cols, grid, q0 * chunk, cols, inner);
-                compact(grid, q0 * chunk, cols, l, y0, rows, mg, out, o);
+                int at = q0 * ch.size();
+                product.run(group, input, from + y0 * l.wq(), cols, grid, at, cols, inner);
+                if (pool == null) {
+                  compact(grid, at, cols, l, y0, y1 - y0, mg, out, o);
+                } else {
+                  Pool2d.Source s =
+                      new Pool2d.Source(
+                          (float[]) grid, at, cols, l.wq(), y0, l.g().out()[0], l.g().out()[1]);
+                  Pool2d.run(s, pool, true, false, 0, mg, r0, r1, (float[]) out, o, outSize);
+                }
               }
             });
       }

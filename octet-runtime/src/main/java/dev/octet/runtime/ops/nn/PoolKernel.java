@@ -3,12 +3,12 @@ package dev.octet.runtime.ops.nn;
 import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
+import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Numeric;
 import dev.octet.runtime.simd.QuantVec;
-import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -168,106 +168,35 @@ public final class PoolKernel implements Kernel {
   }
 
   private ConvGeometry geometry(int[] spatial) {
-    long[] ks = op.attrs().getInts("kernel_shape");
+    return geometry(op.attrs(), spatial);
+  }
+
+  /** A pooling's geometry from its attributes, over an input of these spatial dimensions. */
+  static ConvGeometry geometry(Attributes a, int[] spatial) {
+    long[] ks = a.getInts("kernel_shape");
     if (ks == null || ks.length != spatial.length) {
       throw new OctetException(
           "kernel_shape must have one value per spatial dimension of " + Arrays.toString(spatial));
     }
     int[] kernel = Arrays.stream(ks).mapToInt(v -> (int) v).toArray();
-    return ConvGeometry.of(op.attrs(), spatial, kernel, op.attrs().getInt("ceil_mode", 0) != 0);
+    return ConvGeometry.of(a, spatial, kernel, a.getInt("ceil_mode", 0) != 0);
   }
 
-  /**
-   * The common 2-D case without indices: the same arithmetic as the general path, with bounds
-   * hoisted per kernel row and the padded-window count for average pooling computed per axis.
-   */
+  /** The common 2-D case without indices: planes [p0, p1) of a dense [planes][h][w] input. */
   private void pool2d(
       float[] x, float[] y, int p0, int p1, int[] in, ConvGeometry g, boolean includePad) {
-    int h = in[0];
-    int w = in[1];
-    int oh = g.out()[0];
-    int ow = g.out()[1];
-    int kh = g.kernel()[0];
-    int kw = g.kernel()[1];
-    int sh = g.strides()[0];
-    int sw = g.strides()[1];
-    int dh = g.dilations()[0];
-    int dw = g.dilations()[1];
-    int ph = g.padBegin()[0];
-    int pw = g.padBegin()[1];
-    int hEnd = h + g.padEnd()[0];
-    int wEnd = w + g.padEnd()[1];
-    boolean rowsFirst = max && dh == 1 && dw == 1;
-    float[] columns = rowsFirst ? new float[VectorMath.padded(w)] : null;
-    float[] picked = rowsFirst ? new float[VectorMath.padded(ow)] : null;
-    // outputs [lo, hi) of a row whose windows lie inside the image horizontally
-    int lo = Math.min(ow, (pw + sw - 1) / sw);
-    int hi = Math.max(lo, Math.min(ow, w - kw + pw < 0 ? 0 : (w - kw + pw) / sw + 1));
-    for (int p = p0; p < p1; p++) {
-      int xb = p * h * w;
-      int yb = p * oh * ow;
-      for (int oy = 0; oy < oh; oy++) {
-        int iy0 = oy * sh - ph;
-        boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
-        int from = ow;
-        int to = ow;
-        if (rowsFirst && rowInside && hi > lo) {
-          // max pooling, rows inside the image: the max of the kh rows first (vectorised over the
-          // width), then the max of kw neighbouring column maxima every sw-th column (vectorised
-          // for strides 1 and 2)
-          VectorMath.maxRows(x, xb + iy0 * w, w, kh, columns);
-          VectorMath.windowMax(columns, lo * sw - pw, kw, sw, hi - lo, picked);
-          System.arraycopy(picked, 0, y, yb + oy * ow + lo, hi - lo);
-          from = lo;
-          to = hi;
-        }
-        for (int ox = 0; ox < ow; ox++) {
-          int ix0 = ox * sw - pw;
-          if (ox == from) {
-            ox = to - 1;
-            continue;
-          }
-          float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-          int count = 0;
-          for (int ky = 0; ky < kh; ky++) {
-            int iy = iy0 + ky * dh;
-            if (iy < 0 || iy >= h) {
-              continue;
-            }
-            int row = xb + iy * w;
-            for (int kx = 0; kx < kw; kx++) {
-              int ix = ix0 + kx * dw;
-              if (ix >= 0 && ix < w) {
-                float v = x[row + ix];
-                if (max) {
-                  acc = v > acc || v != v ? v : acc;
-                } else {
-                  acc += v;
-                  count++;
-                }
-              }
-            }
-          }
-          if (!max) {
-            int divisor = count;
-            if (includePad) {
-              int ry = 0;
-              int rx = 0;
-              for (int ky = 0; ky < kh; ky++) {
-                int iy = iy0 + ky * dh;
-                ry += iy >= -ph && iy < hEnd ? 1 : 0;
-              }
-              for (int kx = 0; kx < kw; kx++) {
-                int ix = ix0 + kx * dw;
-                rx += ix >= -pw && ix < wEnd ? 1 : 0;
-              }
-              divisor = ry * rx;
-            }
-            acc /= Math.max(1, divisor);
-          }
-          y[yb + oy * ow + ox] = acc;
-        }
-      }
-    }
+    int size = in[0] * in[1];
+    Pool2d.run(
+        new Pool2d.Source(x, 0, size, in[1], 0, in[0], in[1]),
+        g,
+        max,
+        includePad,
+        p0,
+        p1,
+        0,
+        g.out()[0],
+        y,
+        0,
+        g.outSize());
   }
 }

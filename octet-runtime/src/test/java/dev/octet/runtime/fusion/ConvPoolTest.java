@@ -1,0 +1,179 @@
+package dev.octet.runtime.fusion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.core.DType;
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.AttributeValue;
+import dev.octet.core.graph.Attributes;
+import dev.octet.core.graph.GraphEditor;
+import dev.octet.core.graph.Model;
+import dev.octet.core.graph.Node;
+import dev.octet.core.graph.OpsetImport;
+import dev.octet.core.graph.ValueInfo;
+import dev.octet.core.graph.ValueType;
+import dev.octet.runtime.Session;
+import dev.octet.runtime.SessionOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A convolution (or a ConvConcat) read by a MaxPool pools its output rows as the GEMM leaves them:
+ * the same bits as the unfused plan, for strides, pads, ceil mode, dilated and overlapping windows,
+ * several row chunks, batch 2 and two threads; the direct convolution's path (whole output, then
+ * pool) too.
+ */
+class ConvPoolTest {
+  private static final Random R = new Random(17);
+
+  private static Tensor random(int... shape) {
+    float[] v = new float[Tensor.elementCount(shape)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) R.nextGaussian();
+    }
+    return Tensor.wrap(v, shape);
+  }
+
+  private static Map<String, AttributeValue> pool(
+      int k, int stride, int pad, int ceil, int dilation) {
+    Map<String, AttributeValue> a = new HashMap<>();
+    a.put("kernel_shape", AttributeValue.ints(k, k));
+    a.put("strides", AttributeValue.ints(stride, stride));
+    a.put("pads", AttributeValue.ints(pad, pad, pad, pad));
+    a.put("ceil_mode", AttributeValue.of((long) ceil));
+    if (dilation != 1) {
+      a.put("dilations", AttributeValue.ints(dilation, dilation));
+    }
+    return a;
+  }
+
+  /** x [2, c, h, w] -> Conv (k x k, stride, pad 1, bias) -> Relu -> MaxPool. */
+  private static Model model(
+      int c, int h, int w, int m, int k, int convStride, Map<String, AttributeValue> pool) {
+    return Model.of(
+        new GraphEditor("cp")
+            .addInput(new ValueInfo("x", ValueType.tensor(DType.FLOAT, 2, c, h, w)))
+            .addOutput(new ValueInfo("y", null))
+            .putInitializer("w", random(m, c, k, k))
+            .putInitializer("b", random(m))
+            .addNode(
+                new Node(
+                    "conv",
+                    "Conv",
+                    List.of("x", "w", "b"),
+                    List.of("h"),
+                    Attributes.of(
+                        Map.of(
+                            "pads", AttributeValue.ints(1, 1, 1, 1),
+                            "strides", AttributeValue.ints(convStride, convStride)))))
+            .addNode(new Node("relu", "Relu", List.of("h"), List.of("r"), Attributes.empty()))
+            .addNode(new Node("pool", "MaxPool", List.of("r"), List.of("y"), Attributes.of(pool)))
+            .freeze(),
+        8,
+        List.of(new OpsetImport("", 13)));
+  }
+
+  private static void assertSameBits(Model model, int[] inShape, int threads) {
+    Map<String, Long> ops = FusionTest.ops(Fusions.apply(model.graph()));
+    assertFalse(ops.containsKey("MaxPool"), ops.toString());
+    Map<String, Tensor> in = Map.of("x", random(inShape));
+    SessionOptions options = SessionOptions.defaults().withThreads(threads);
+    try (Session fused = Session.create(model, options);
+        Session plain = Session.create(model, options.withFusion(false))) {
+      Tensor a = fused.run(in).get("y");
+      Tensor b = plain.run(in).get("y");
+      assertArrayEquals(b.shape(), a.shape());
+      assertArrayEquals(b.floats(), a.floats());
+    }
+  }
+
+  @ParameterizedTest(
+      name = "{0}x{1}x{2} -> {3}, k{4} s{5}; pool k{6} s{7} p{8} ceil{9} d{10}; {11}T")
+  @CsvSource({
+    // SqueezeNet's first layer, smaller: stride-2 3x3 convolution, 3x3 stride-2 pooling
+    "3, 61, 47, 16, 3, 2, 3, 2, 0, 0, 1, 1",
+    // many chunks (16 channels x 140 rows of a 77-wide grid), pooling windows overlap chunk edges
+    "4, 140, 75, 16, 3, 1, 3, 2, 1, 1, 1, 1",
+    "4, 140, 75, 16, 3, 1, 3, 2, 1, 1, 1, 2",
+    "5, 33, 29, 12, 3, 1, 2, 2, 0, 0, 1, 2",
+    "5, 33, 29, 12, 3, 1, 2, 1, 1, 0, 1, 1",
+    "5, 33, 29, 12, 1, 1, 3, 3, 0, 1, 1, 1",
+    // dilated pooling windows (value by value)
+    "5, 33, 29, 12, 3, 1, 3, 2, 1, 0, 2, 1",
+    // mnist's shape: the direct convolution, pooled afterwards
+    "1, 28, 28, 8, 5, 1, 2, 2, 0, 0, 1, 1",
+  })
+  void fusedPoolingGivesTheSameBits(
+      int c,
+      int h,
+      int w,
+      int m,
+      int k,
+      int convStride,
+      int pk,
+      int ps,
+      int pp,
+      int ceil,
+      int dilation,
+      int threads) {
+    Model model = model(c, h, w, m, k, convStride, pool(pk, ps, pp, ceil, dilation));
+    assertSameBits(model, new int[] {2, c, h, w}, threads);
+  }
+
+  @Test
+  void concatenatedConvolutionsPoolTheirOwnChannels() {
+    Map<String, AttributeValue> pad1 =
+        Map.of("pads", AttributeValue.ints(1, 1, 1, 1), "kernel_shape", AttributeValue.ints(3, 3));
+    Model model =
+        Model.of(
+            new GraphEditor("ccp")
+                .addInput(new ValueInfo("x", ValueType.tensor(DType.FLOAT, 2, 6, 27, 31)))
+                .addOutput(new ValueInfo("y", null))
+                .putInitializer("w1", random(9, 6, 1, 1))
+                .putInitializer("b1", random(9))
+                .putInitializer("w2", random(7, 6, 3, 3))
+                .addNode(
+                    new Node(
+                        "c1", "Conv", List.of("x", "w1", "b1"), List.of("h1"), Attributes.empty()))
+                .addNode(
+                    new Node("c2", "Conv", List.of("x", "w2"), List.of("h2"), Attributes.of(pad1)))
+                .addNode(
+                    new Node(
+                        "cat",
+                        "Concat",
+                        List.of("h1", "h2"),
+                        List.of("h"),
+                        Attributes.of(Map.of("axis", AttributeValue.of(1L)))))
+                .addNode(
+                    new Node(
+                        "pool",
+                        "MaxPool",
+                        List.of("h"),
+                        List.of("y"),
+                        Attributes.of(pool(3, 2, 0, 1, 1))))
+                .freeze(),
+            8,
+            List.of(new OpsetImport("", 13)));
+    Map<String, Long> ops = FusionTest.ops(Fusions.apply(model.graph()));
+    assertEquals(1L, ops.get("com.octet.ConvConcat"), ops.toString());
+    assertSameBits(model, new int[] {2, 6, 27, 31}, 1);
+    assertSameBits(model, new int[] {2, 6, 27, 31}, 2);
+  }
+
+  @Test
+  void poolingWithIndicesOrReadByOthersStaysApart() {
+    Model model = model(3, 20, 20, 8, 3, 1, pool(2, 2, 0, 0, 1));
+    GraphEditor e = model.graph().edit();
+    e.addOutput(new ValueInfo("r", null));
+    Map<String, Long> ops = FusionTest.ops(Fusions.apply(e.freeze()));
+    assertTrue(ops.containsKey("MaxPool"), ops.toString());
+  }
+}

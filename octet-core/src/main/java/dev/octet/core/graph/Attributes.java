@@ -59,6 +59,22 @@ public final class Attributes {
     return values.size();
   }
 
+  /**
+   * The attributes whose names start with {@code prefix}, named without it: the attributes of one
+   * part of a fused op (a fused op carries its parts' attributes as "p0.strides", "pool.pads",
+   * ...).
+   */
+  public Attributes withPrefix(String prefix) {
+    Map<String, AttributeValue> out = new java.util.LinkedHashMap<>();
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
+    return of(out);
+  }
+
   public long getInt(String name, long defaultValue) {
     AttributeValue v = values.get(name);
     return v == null ? defaultValue : as(name, v, AttributeValue.IntValue.class).value();

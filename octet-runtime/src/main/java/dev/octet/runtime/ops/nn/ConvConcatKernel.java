@@ -35,15 +35,8 @@ public final class ConvConcatKernel implements Kernel {
     parts = new ConvKernel[n];
     for (int i = 0; i < n; i++) {
       String prefix = "p" + i + ".";
-      Map<String, AttributeValue> attrs = new LinkedHashMap<>();
-      op.attrs()
-          .asMap()
-          .forEach(
-              (k, v) -> {
-                if (k.startsWith(prefix)) {
-                  attrs.put(k.substring(prefix.length()), v);
-                }
-              });
+      Map<String, AttributeValue> attrs =
+          new LinkedHashMap<>(op.attrs().withPrefix(prefix).asMap());
       names[i] = op.attrs().getString(prefix + "node", op.node().name() + "/" + i);
       attrs.remove("node");
       Node part =

@@ -3,7 +3,6 @@ package dev.octet.runtime.ops.nn;
 import dev.octet.core.DType;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
-import dev.octet.core.graph.AttributeValue;
 import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
@@ -13,8 +12,6 @@ import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Conv for any number of spatial dimensions, groups, pads, strides, dilations and auto_pad: per
@@ -54,24 +51,12 @@ public final class ConvKernel implements Kernel {
     if (!pooling.isEmpty() && !pooling.equals("MaxPool")) {
       throw op.error("fused pooling '" + pooling + "' is not supported (only MaxPool)");
     }
-    this.pool = pooling.isEmpty() ? null : prefixed(op.attrs(), "pool.");
+    this.pool = pooling.isEmpty() ? null : op.attrs().withPrefix("pool.");
     Tensor w = op.constant(1);
     this.packedWeights =
         w != null && w.dtype() == DType.FLOAT && w.rank() >= 3
             ? packWeights(w, (int) op.attrs().getInt("group", 1))
             : null;
-  }
-
-  private static Attributes prefixed(Attributes a, String prefix) {
-    Map<String, AttributeValue> out = new LinkedHashMap<>();
-    a.asMap()
-        .forEach(
-            (k, v) -> {
-              if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-              }
-            });
-    return Attributes.of(out);
   }
 
   /**

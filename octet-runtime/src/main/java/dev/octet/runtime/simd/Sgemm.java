@@ -249,7 +249,11 @@ public final class Sgemm {
               int rowOff = rowInit == ZERO ? 0 : i0;
               int co = cOff + i0 * ldc + j0;
               int tileRows = Math.min(MR, m - i0);
-              if (narrow) {
+              if (narrow && n - j0 <= L) {
+                SgemmNarrow.kernel8x1(
+                    ap, i0 * k, src, srcOff, koff, k, rowInit, rowOff, colInit, colOff, relu, c, co,
+                    ldc, tileRows, n - j0, t);
+              } else if (narrow) {
                 SgemmNarrow.kernel8x2(
                     ap, i0 * k, src, srcOff, koff, k, rowInit, rowOff, colInit, colOff, relu, c, co,
                     ldc, tileRows, n - j0, t);

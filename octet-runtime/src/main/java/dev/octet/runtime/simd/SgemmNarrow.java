@@ -4,16 +4,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The micro-kernel for a last panel at most two vectors wide (32 columns with AVX-512): an 8 x 2L
- * tile in 16 accumulators, so that a narrow right edge (attention's 32-wide head dimension,
- * SqueezeNet's 169-column layers) does not pay for the third vector of {@link Sgemm#kernel8}. Same
- * arguments and the same arithmetic per element (start value, then k in order, then Relu).
+ * The micro-kernels for a last panel at most two vectors wide (32 columns with AVX-512): an 8 x 2L
+ * tile in 16 accumulators, or an 8 x L tile in 8, so that a narrow right edge (attention's 32-wide
+ * head dimension, SqueezeNet's 169-column layers) does not pay for the third vector of {@link
+ * Sgemm#kernel8}. Same arguments and the same arithmetic per element (start value, then k in order,
+ * then Relu).
  */
 final class SgemmNarrow {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
 
-  /** Columns of this kernel's tile. */
+  /** Columns of the wider kernel's tile. */
   static final int NR = 2 * L;
 
   private SgemmNarrow() {}
@@ -140,6 +141,84 @@ final class SgemmNarrow {
     c71.intoArray(t, 7 * NR + L);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(t, r * NR, c, co + r * ldc, cols);
+    }
+  }
+
+  /**
+   * As {@link #kernel8x2} for a last panel at most one vector wide (16 columns with AVX-512): 8
+   * accumulators, one load of B per k. SqueezeNet's tails of 1, 7, 9 and 13 columns (55 x 55 row
+   * chunks, 27 x 27 and 13 x 13 layers) paid for two vectors before.
+   */
+  static void kernel8x1(
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int[] koff,
+      int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols,
+      float[] t) {
+    FloatVector v0 = FloatVector.fromArray(S, colInit, jo);
+    FloatVector c0 = FloatVector.broadcast(S, rowInit[io]).add(v0);
+    FloatVector c1 = FloatVector.broadcast(S, rowInit[io + 1]).add(v0);
+    FloatVector c2 = FloatVector.broadcast(S, rowInit[io + 2]).add(v0);
+    FloatVector c3 = FloatVector.broadcast(S, rowInit[io + 3]).add(v0);
+    FloatVector c4 = FloatVector.broadcast(S, rowInit[io + 4]).add(v0);
+    FloatVector c5 = FloatVector.broadcast(S, rowInit[io + 5]).add(v0);
+    FloatVector c6 = FloatVector.broadcast(S, rowInit[io + 6]).add(v0);
+    FloatVector c7 = FloatVector.broadcast(S, rowInit[io + 7]).add(v0);
+    for (int kk = 0, ak = ao; kk < k; kk++, ak += Sgemm.MR) {
+      FloatVector b0 = FloatVector.fromArray(S, pb, po + koff[kk]);
+      c0 = FloatVector.broadcast(S, ap[ak]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[ak + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[ak + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[ak + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, ap[ak + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, ap[ak + 5]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, ap[ak + 6]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, ap[ak + 7]).fma(b0, c7);
+    }
+    if (relu) {
+      c0 = c0.max(0f);
+      c1 = c1.max(0f);
+      c2 = c2.max(0f);
+      c3 = c3.max(0f);
+      c4 = c4.max(0f);
+      c5 = c5.max(0f);
+      c6 = c6.max(0f);
+      c7 = c7.max(0f);
+    }
+    if (rows == Sgemm.MR && cols == L) {
+      c0.intoArray(c, co);
+      c1.intoArray(c, co + ldc);
+      c2.intoArray(c, co + 2 * ldc);
+      c3.intoArray(c, co + 3 * ldc);
+      c4.intoArray(c, co + 4 * ldc);
+      c5.intoArray(c, co + 5 * ldc);
+      c6.intoArray(c, co + 6 * ldc);
+      c7.intoArray(c, co + 7 * ldc);
+      return;
+    }
+    // an edge tile: unmasked stores into the caller's scratch tile t, then the valid part copied
+    c0.intoArray(t, 0 * L);
+    c1.intoArray(t, 1 * L);
+    c2.intoArray(t, 2 * L);
+    c3.intoArray(t, 3 * L);
+    c4.intoArray(t, 4 * L);
+    c5.intoArray(t, 5 * L);
+    c6.intoArray(t, 6 * L);
+    c7.intoArray(t, 7 * L);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, r * L, c, co + r * ldc, cols);
     }
   }
 }

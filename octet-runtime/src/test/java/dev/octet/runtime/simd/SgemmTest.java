@@ -37,7 +37,11 @@ class SgemmTest {
       {16, 32, 40},
       {24, 128, 32},
       {9, 80, 20},
-      {13, 65, 11}
+      {13, 65, 11},
+      // at most one vector: exactly 16, 13, 1 (49 above, 100: 4)
+      {10, 64, 19},
+      {8, 61, 5},
+      {17, 145, 9}
     };
     ExecContext ctx = new ExecContext(new dev.octet.runtime.kernel.WorkerPool(2), 2);
     for (int[] s : sizes) {

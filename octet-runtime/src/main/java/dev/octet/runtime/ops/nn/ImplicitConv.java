@@ -73,40 +73,43 @@ public final class ImplicitConv {
     int pw = g.padBegin()[1];
     int hq = l.hq();
     int wq = l.wq();
+    int phases = sh * sw;
+    int plane = hq * wq;
+    // in parallel over (channel, phase) planes: SqueezeNet's first layer has 3 channels of 4
+    // phases, which split 2:1 over two threads when cut by channel
     ctx.parallelFor(
-        channels,
-        Math.max(1, (1 << 15) / Math.max(1, l.channelSize())),
-        (c0, c1) -> {
-          for (int c = c0; c < c1; c++) {
+        channels * phases,
+        Math.max(1, (1 << 15) / Math.max(1, plane)),
+        (u0, u1) -> {
+          for (int u = u0; u < u1; u++) {
+            int c = u / phases;
+            int py = u % phases / sw;
+            int px = u % sw;
             int src = xOff + c * h * w;
-            for (int py = 0; py < sh; py++) {
-              for (int px = 0; px < sw; px++) {
-                int base = c * l.channelSize() + (py * sw + px) * hq * wq;
-                // xq with 0 <= xq * sw + px - pw < w
-                int lo = Math.min(wq, Math.max(0, ceilDiv(pw - px, sw)));
-                int hi = Math.max(lo, Math.min(wq, ceilDiv(w + pw - px, sw)));
-                int ix0 = px - pw;
-                for (int yq = 0; yq < hq; yq++) {
-                  int iy = yq * sh + py - ph;
-                  int d = base + yq * wq;
-                  if (iy < 0 || iy >= h) {
-                    java.util.Arrays.fill(dst, d, d + wq, 0f);
-                    continue;
-                  }
-                  java.util.Arrays.fill(dst, d, d + lo, 0f);
-                  int s = src + iy * w + ix0;
-                  if (sw == 1) {
-                    System.arraycopy(x, s + lo, dst, d + lo, hi - lo);
-                  } else if (sw == 2) {
-                    VectorMath.everyOther(x, s + 2 * lo, hi - lo, dst, d + lo);
-                  } else {
-                    for (int xq = lo; xq < hi; xq++) {
-                      dst[d + xq] = x[s + xq * sw];
-                    }
-                  }
-                  java.util.Arrays.fill(dst, d + hi, d + wq, 0f);
+            int base = c * l.channelSize() + (py * sw + px) * plane;
+            // xq with 0 <= xq * sw + px - pw < w
+            int lo = Math.min(wq, Math.max(0, ceilDiv(pw - px, sw)));
+            int hi = Math.max(lo, Math.min(wq, ceilDiv(w + pw - px, sw)));
+            int ix0 = px - pw;
+            for (int yq = 0; yq < hq; yq++) {
+              int iy = yq * sh + py - ph;
+              int d = base + yq * wq;
+              if (iy < 0 || iy >= h) {
+                java.util.Arrays.fill(dst, d, d + wq, 0f);
+                continue;
+              }
+              java.util.Arrays.fill(dst, d, d + lo, 0f);
+              int s = src + iy * w + ix0;
+              if (sw == 1) {
+                System.arraycopy(x, s + lo, dst, d + lo, hi - lo);
+              } else if (sw == 2) {
+                VectorMath.everyOther(x, s + 2 * lo, hi - lo, dst, d + lo);
+              } else {
+                for (int xq = lo; xq < hi; xq++) {
+                  dst[d + xq] = x[s + xq * sw];
                 }
               }
+              java.util.Arrays.fill(dst, d + hi, d + wq, 0f);
             }
           }
         });
@@ -261,14 +264,23 @@ public final class ImplicitConv {
                 // each task reuses one part of the grid (its first chunk's), which stays in L2
                 int at = q0 * ch.size();
                 product.run(group, input, from + y0 * l.wq(), cols, grid, at, cols, inner);
-                if (pool == null) {
-                  compact(grid, at, cols, l, y0, y1 - y0, mg, out, o);
-                } else {
-                  Pool2d.Source s =
-                      new Pool2d.Source(
-                          (float[]) grid, at, cols, l.wq(), y0, l.g().out()[0], l.g().out()[1]);
-                  Pool2d.run(s, pool, true, false, 0, mg, r0, r1, (float[]) out, o, outSize);
-                }
+                // compacted or pooled by channels, on all threads when the chunks run one after
+                // the other (SqueezeNet's fire5 pooled its two chunks on one thread: 1.25x at two)
+                Pool2d.Source s =
+                    pool == null
+                        ? null
+                        : new Pool2d.Source(
+                            (float[]) grid, at, cols, l.wq(), y0, l.g().out()[0], l.g().out()[1]);
+                inner.parallelFor(
+                    mg,
+                    Math.max(1, (1 << 13) / Math.max(1, (y1 - y0) * l.g().out()[1])),
+                    (c0, c1) -> {
+                      if (s == null) {
+                        compact(grid, at, cols, l, y0, y1 - y0, c0, c1, out, o);
+                      } else {
+                        Pool2d.run(s, pool, true, false, c0, c1, r0, r1, (float[]) out, o, outSize);
+                      }
+                    });
               }
             });
       }
@@ -279,9 +291,9 @@ public final class ImplicitConv {
   }
 
   /**
-   * Copies the GEMM result for output rows [y0, y0 + rows) of {@code channels} output channels
-   * (rows of {@code ld} columns on the wq grid, float[] or int[]) into the dense output of the same
-   * type (channels of oh * ow).
+   * Copies the GEMM result for output rows [y0, y0 + rows) of output channels [c0, c1) (rows of
+   * {@code ld} columns on the wq grid, float[] or int[]) into the dense output of the same type
+   * (channels of oh * ow).
    */
   private static void compact(
       Object gemm,
@@ -290,12 +302,13 @@ public final class ImplicitConv {
       Layout l,
       int y0,
       int rows,
-      int channels,
+      int c0,
+      int c1,
       Object out,
       int outOff) {
     int oh = l.g().out()[0];
     int ow = l.g().out()[1];
-    for (int c = 0; c < channels; c++) {
+    for (int c = c0; c < c1; c++) {
       for (int y = 0; y < rows; y++) {
         System.arraycopy(
             gemm, gemmOff + c * ld + y * l.wq(), out, outOff + (c * oh + y0 + y) * ow, ow);

@@ -339,6 +339,15 @@ public final class VectorMath {
     int i = 0;
     if (Simd.ENABLED) {
       int last = o + (rows - 1) * ld;
+      if (rows == 3) {
+        // a 3-row window (the common 3 x 3 pooling) unrolled: the row loop cost as much as the max
+        for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
+          FloatVector.fromArray(S, x, o + i)
+              .max(FloatVector.fromArray(S, x, o + ld + i))
+              .max(FloatVector.fromArray(S, x, o + 2 * ld + i))
+              .intoArray(out, i);
+        }
+      }
       for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
         FloatVector v = FloatVector.fromArray(S, x, o + i);
         for (int r = 1; r < rows; r++) {
@@ -374,6 +383,20 @@ public final class VectorMath {
         v.intoArray(out, i);
       }
     } else if (Simd.ENABLED && stride == 2) {
+      if (k == 3) {
+        for (; i < n && s + 2 * i + 2 + 2 * l <= c.length; i += l) {
+          int at = s + 2 * i;
+          FloatVector.fromArray(S, c, at)
+              .rearrange(EVEN, FloatVector.fromArray(S, c, at + l))
+              .max(
+                  FloatVector.fromArray(S, c, at + 1)
+                      .rearrange(EVEN, FloatVector.fromArray(S, c, at + 1 + l)))
+              .max(
+                  FloatVector.fromArray(S, c, at + 2)
+                      .rearrange(EVEN, FloatVector.fromArray(S, c, at + 2 + l)))
+              .intoArray(out, i);
+        }
+      }
       for (; i < n && s + 2 * i + k - 1 + 2 * l <= c.length; i += l) {
         int at = s + 2 * i;
         FloatVector v =

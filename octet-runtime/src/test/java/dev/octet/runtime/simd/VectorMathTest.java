@@ -137,7 +137,7 @@ class VectorMathTest {
       for (int rows = 1; rows <= 3; rows++) {
         // rows w apart or further (a convolution's grid); the last row ends exactly at the array's
         // end: the vector loop must stop before running past
-        int ld = rows == 2 ? w + 3 : w;
+        int ld = rows == 3 ? w + 3 : w;
         float[] x = new float[(rows - 1) * ld + w + 5];
         for (int i = 0; i < x.length; i++) {
           x[i] = (float) r.nextGaussian();

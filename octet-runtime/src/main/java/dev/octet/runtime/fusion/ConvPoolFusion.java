@@ -6,7 +6,9 @@ import dev.octet.core.graph.Attributes;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Node;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,37 +17,40 @@ import java.util.Optional;
  * with attribute pool=MaxPool and the pooling's attributes as pool.&lt;name&gt; (pool.node: the
  * MaxPool's name): the kernel pools each few rows of the convolution's output as the GEMM leaves
  * them, so the full-size output (SqueezeNet's first layer: 3.2 MB) is never written and read back.
- * MaxPools with an Indices output, pads not smaller than the kernel, or anything but two spatial
- * axes stay as they are.
+ * A ConvConcat read only by a MaxPool fuses the same way, each of its convolutions pooling its own
+ * channels (p&lt;i&gt;.pool, ...): max pooling goes channel by channel. MaxPools with an Indices
+ * output, pads not smaller than the kernel, or anything but two spatial axes stay as they are.
  */
 public final class ConvPoolFusion {
   private ConvPoolFusion() {}
 
-  /** Fuses convolutions with their poolings: before the convolutions join in ConvConcat. */
+  /** Fuses convolutions and ConvConcats (after {@code Fusions.fuseConvConcat}) with their pools. */
   public static Graph apply(Graph g) {
     GraphEditor e = null;
-    for (Node conv : g.nodes()) {
-      if (!convolution(g, conv)) {
-        continue;
-      }
+    for (Node n : g.nodes()) {
+      List<String> prefixes = poolPrefixes(g, n);
       Optional<Node> pool =
-          Fusions.onlyConsumer(g, conv.output(0)).filter(ConvPoolFusion::fusablePool);
+          prefixes.isEmpty()
+              ? Optional.empty()
+              : Fusions.onlyConsumer(g, n.output(0)).filter(ConvPoolFusion::fusablePool);
       if (pool.isEmpty()) {
         continue;
       }
       e = e == null ? g.edit() : e;
-      Map<String, AttributeValue> attrs = new LinkedHashMap<>(conv.attributes().asMap());
-      attrs.put("pool", AttributeValue.of("MaxPool"));
-      pool.get().attributes().asMap().forEach((k, v) -> attrs.put("pool." + k, v));
-      attrs.put("pool.node", AttributeValue.of(pool.get().name()));
+      Map<String, AttributeValue> attrs = new LinkedHashMap<>(n.attributes().asMap());
+      for (String prefix : prefixes) {
+        attrs.put(prefix, AttributeValue.of("MaxPool"));
+        pool.get().attributes().asMap().forEach((k, v) -> attrs.put(prefix + "." + k, v));
+        attrs.put(prefix + ".node", AttributeValue.of(pool.get().name()));
+      }
       e.removeNode(pool.get().name());
       e.replaceNode(
-          conv.name(),
+          n.name(),
           new Node(
-              conv.name(),
+              n.name(),
               Fusions.DOMAIN,
-              "FusedConv",
-              conv.inputs(),
+              Fusions.is(n, "Conv") ? "FusedConv" : n.opType(),
+              n.inputs(),
               pool.get().outputs().subList(0, 1),
               Attributes.of(attrs),
               ""));
@@ -54,58 +59,30 @@ public final class ConvPoolFusion {
   }
 
   /**
-   * A ConvConcat read only by a MaxPool: max pooling works channel by channel, so each convolution
-   * pools its own channels (after {@code Fusions.fuseConvConcat}).
+   * Where a pooling's attributes go on n: "pool" for a 2-D convolution with a constant float weight
+   * (Conv or FusedConv), "p&lt;i&gt;.pool" for each part of a ConvConcat; none for other nodes and
+   * for those that pool already.
    */
-  public static Graph applyToConcats(Graph g) {
-    GraphEditor e = null;
-    for (Node cat : g.nodes()) {
-      if (!cat.domain().equals(Fusions.DOMAIN)
-          || !cat.opType().equals("ConvConcat")
-          || cat.attributes().asMap().keySet().stream().anyMatch(k -> k.contains(".pool"))) {
-        continue;
-      }
-      Optional<Node> pool =
-          Fusions.onlyConsumer(g, cat.output(0)).filter(ConvPoolFusion::fusablePool);
-      if (pool.isEmpty()) {
-        continue;
-      }
-      e = e == null ? g.edit() : e;
-      Map<String, AttributeValue> attrs = new LinkedHashMap<>(cat.attributes().asMap());
-      for (long i = 0, parts = cat.attributes().getInt("parts"); i < parts; i++) {
-        String prefix = "p" + i + ".pool";
-        attrs.put(prefix, AttributeValue.of("MaxPool"));
-        pool.get().attributes().asMap().forEach((k, v) -> attrs.put(prefix + "." + k, v));
-        attrs.put(prefix + ".node", AttributeValue.of(pool.get().name()));
-      }
-      e.removeNode(pool.get().name());
-      e.replaceNode(
-          cat.name(),
-          new Node(
-              cat.name(),
-              Fusions.DOMAIN,
-              "ConvConcat",
-              cat.inputs(),
-              pool.get().outputs().subList(0, 1),
-              Attributes.of(attrs),
-              ""));
+  private static List<String> poolPrefixes(Graph g, Node n) {
+    if (n.outputs().size() != 1
+        || n.attributes().names().stream().anyMatch(k -> k.equals("pool") || k.endsWith(".pool"))) {
+      return List.of();
     }
-    return e == null ? g : e.freezeSubgraph();
-  }
-
-  /** A Conv or FusedConv without pooling, over two spatial axes, with a constant float weight. */
-  private static boolean convolution(Graph g, Node n) {
-    boolean conv =
-        Fusions.is(n, "Conv")
-            || (n.domain().equals(Fusions.DOMAIN)
-                && n.opType().equals("FusedConv")
-                && !n.attributes().asMap().containsKey("pool"));
-    return conv
-        && n.outputs().size() == 1
-        && n.inputs().size() >= 2
-        && g.constant(n.input(1))
-            .filter(w -> w.rank() == 4 && w.dtype() == DType.FLOAT)
-            .isPresent();
+    boolean fused = n.domain().equals(Fusions.DOMAIN);
+    if (fused && n.opType().equals("ConvConcat")) {
+      List<String> parts = new ArrayList<>();
+      for (long i = 0, count = n.attributes().getInt("parts"); i < count; i++) {
+        parts.add("p" + i + ".pool");
+      }
+      return parts;
+    }
+    boolean conv = Fusions.is(n, "Conv") || (fused && n.opType().equals("FusedConv"));
+    boolean weight2d =
+        n.inputs().size() >= 2
+            && g.constant(n.input(1))
+                .filter(w -> w.rank() == 4 && w.dtype() == DType.FLOAT)
+                .isPresent();
+    return conv && weight2d ? List.of("pool") : List.of();
   }
 
   private static boolean fusablePool(Node p) {

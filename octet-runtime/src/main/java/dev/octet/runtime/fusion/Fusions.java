@@ -43,9 +43,8 @@ public final class Fusions {
     g = fuseGelu(g);
     g = fuseConvBias(g);
     g = fuseActivation(g, "Conv", "FusedConv");
-    g = ConvPoolFusion.apply(g);
     g = fuseConvConcat(g);
-    g = ConvPoolFusion.applyToConcats(g);
+    g = ConvPoolFusion.apply(g);
     g = fuseMatMulBias(g);
     g = TransposeMatMul.apply(g);
     g = AttentionFusion.apply(g);

@@ -171,9 +171,21 @@ class ConvPoolTest {
   @Test
   void poolingWithIndicesOrReadByOthersStaysApart() {
     Model model = model(3, 20, 20, 8, 3, 1, pool(2, 2, 0, 0, 1));
-    GraphEditor e = model.graph().edit();
-    e.addOutput(new ValueInfo("r", null));
-    Map<String, Long> ops = FusionTest.ops(Fusions.apply(e.freeze()));
+    GraphEditor read = model.graph().edit();
+    read.addOutput(new ValueInfo("r", null));
+    Map<String, Long> ops = FusionTest.ops(Fusions.apply(read.freeze()));
+    assertTrue(ops.containsKey("MaxPool"), ops.toString());
+    GraphEditor indices = model.graph().edit();
+    indices.replaceNode(
+        "pool",
+        new Node(
+            "pool",
+            "MaxPool",
+            List.of("r"),
+            List.of("y", "i"),
+            Attributes.of(pool(2, 2, 0, 0, 1))));
+    indices.addOutput(new ValueInfo("i", null));
+    ops = FusionTest.ops(Fusions.apply(indices.freeze()));
     assertTrue(ops.containsKey("MaxPool"), ops.toString());
   }
 }

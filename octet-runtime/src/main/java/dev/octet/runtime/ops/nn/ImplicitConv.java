@@ -162,11 +162,6 @@ public final class ImplicitConv {
     return Math.multiplyExact(c.count(), c.size());
   }
 
-  /** {@link #gridSize(Layout, ConvGeometry, int, int)} without pooling. */
-  public static int gridSize(Layout l, int channels, int threads) {
-    return gridSize(l, null, channels, threads);
-  }
-
   /**
    * One group's GEMM: rows of {@code dst} from {@code dOff}, {@code ld} apart, for {@code n} GEMM
    * columns, reading the prepared input from {@code bOff} on through l.rows().
@@ -176,25 +171,6 @@ public final class ImplicitConv {
   @FunctionalInterface
   public interface GroupProduct<A> {
     void run(int group, float[] src, int bOff, int n, A dst, int dOff, int ld, ExecContext ctx);
-  }
-
-  /** A whole convolution without pooling: see the next method. */
-  public static <A> void run(
-      float[] x,
-      int batch,
-      int c,
-      int h,
-      int w,
-      Layout l,
-      int groups,
-      int mg,
-      A out,
-      int outOff,
-      int outBatchStride,
-      A grid,
-      GroupProduct<A> product,
-      ExecContext ctx) {
-    run(x, batch, c, h, w, l, groups, mg, out, outOff, outBatchStride, grid, null, product, ctx);
   }
 
   /**

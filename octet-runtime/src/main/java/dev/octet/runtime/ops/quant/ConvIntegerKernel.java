@@ -155,7 +155,9 @@ public final class ConvIntegerKernel implements Kernel {
       ExecContext ctx) {
     ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
     int[] grid =
-        ImplicitConv.compacts(l) ? ctx.ints(ImplicitConv.gridSize(l, mg, ctx.threads())) : null;
+        ImplicitConv.compacts(l)
+            ? ctx.ints(ImplicitConv.gridSize(l, null, mg, ctx.threads()))
+            : null;
     ImplicitConv.run(
         shifted,
         batch,
@@ -169,6 +171,7 @@ public final class ConvIntegerKernel implements Kernel {
         0,
         groups * mg * g.outSize(),
         grid,
+        null,
         (gi, src, bOff, n, dst, dOff, ld, inner) -> {
           Igemm.multiply(b.groups()[gi], src, bOff, l.rows(), n, dst, dOff, ld, inner);
           correctWeightZeroPoints(b.zero(), gi * mg, mg, src, bOff, l.rows(), n, dst, dOff, ld);

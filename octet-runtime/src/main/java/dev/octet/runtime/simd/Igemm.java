@@ -204,7 +204,7 @@ public final class Igemm {
                     i0 * k + k0 * MR,
                     panel,
                     0,
-                    Sgemm.contiguous(len),
+                    NR,
                     len,
                     Sgemm.ZERO,
                     0,
@@ -297,7 +297,6 @@ public final class Igemm {
     for (int q = 0; rows != null && q < chunks; q++) {
       chunkRows[q] = java.util.Arrays.copyOfRange(rows, q * KC, Math.min(k, q * KC + KC));
     }
-    int[] contiguous = Sgemm.contiguous(Math.min(k, KC));
     Tiles.run(
         ctx,
         (long) m * n * k,
@@ -317,24 +316,45 @@ public final class Igemm {
                 int len = Math.min(KC, k - k0);
                 // the 8-row panel chunk widened to floats (1/48 of the multiply-adds it feeds)
                 widenScalar(a.data, i0 * k + k0 * MR, len * MR, wide);
-                Sgemm.kernel8(
-                    wide,
-                    0,
-                    inPlace ? b : packed,
-                    inPlace ? bOff + j0 : (p - full) * k * NR + k0 * NR,
-                    inPlace ? chunkRows[q] : contiguous,
-                    len,
-                    Sgemm.ZERO,
-                    0,
-                    Sgemm.ZERO,
-                    0,
-                    false,
-                    t,
-                    0,
-                    NR,
-                    MR,
-                    NR,
-                    t);
+                if (inPlace) {
+                  SgemmRows.kernel8(
+                      wide,
+                      0,
+                      b,
+                      bOff + j0,
+                      chunkRows[q],
+                      len,
+                      Sgemm.ZERO,
+                      0,
+                      Sgemm.ZERO,
+                      0,
+                      false,
+                      t,
+                      0,
+                      NR,
+                      MR,
+                      NR,
+                      t);
+                } else {
+                  Sgemm.kernel8(
+                      wide,
+                      0,
+                      packed,
+                      (p - full) * k * NR + k0 * NR,
+                      NR,
+                      len,
+                      Sgemm.ZERO,
+                      0,
+                      Sgemm.ZERO,
+                      0,
+                      false,
+                      t,
+                      0,
+                      NR,
+                      MR,
+                      NR,
+                      t);
+                }
                 add(t, c, cOff + i0 * ldc + j0, ldc, Math.min(MR, m - i0), cols, k0 == 0);
               }
             }

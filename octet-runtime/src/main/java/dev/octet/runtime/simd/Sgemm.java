@@ -40,24 +40,6 @@ public final class Sgemm {
     return java.util.Arrays.copyOf(bias, (n + NR - 1) / NR * NR);
   }
 
-  private static volatile int[] contiguous = new int[0];
-
-  /**
-   * The row offsets of a packed panel, {@code kk * NR} for kk < k (at least k entries; shared, do
-   * not write).
-   */
-  static int[] contiguous(int k) {
-    int[] t = contiguous;
-    if (t.length < k) {
-      t = new int[Math.max(k, 2 * t.length)];
-      for (int i = 0; i < t.length; i++) {
-        t[i] = i * NR;
-      }
-      contiguous = t;
-    }
-    return t;
-  }
-
   /** C = A * B (overwriting C). A[i][k] = a[aOff + i*lda + k]; C[i][j] = c[cOff + i*ldc + j]. */
   public static void multiply(
       float[] a,
@@ -223,7 +205,7 @@ public final class Sgemm {
     int m = a.m();
     int k = a.k();
     float[] ap = a.data();
-    int[] contiguous = contiguous(k);
+    int stride = rows == null ? -1 : linearStride(rows, k);
     Tiles.run(
         ctx,
         (long) m * n * k,
@@ -243,7 +225,6 @@ public final class Sgemm {
             boolean narrow = n - j0 <= SgemmNarrow.NR;
             float[] src = inPlace ? b : packed;
             int srcOff = inPlace ? bOff + j0 : (p - full) * k * NR;
-            int[] koff = inPlace ? rows : contiguous;
             int colOff = colInit == ZERO ? 0 : j0;
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
               int rowOff = rowInit == ZERO ? 0 : i0;
@@ -251,19 +232,38 @@ public final class Sgemm {
               int tileRows = Math.min(MR, m - i0);
               if (narrow && n - j0 <= L) {
                 SgemmNarrow.kernel8x1(
-                    ap, i0 * k, src, srcOff, koff, k, rowInit, rowOff, colInit, colOff, relu, c, co,
+                    ap, i0 * k, src, srcOff, NR, k, rowInit, rowOff, colInit, colOff, relu, c, co,
                     ldc, tileRows, n - j0, t);
               } else if (narrow) {
                 SgemmNarrow.kernel8x2(
-                    ap, i0 * k, src, srcOff, koff, k, rowInit, rowOff, colInit, colOff, relu, c, co,
+                    ap, i0 * k, src, srcOff, NR, k, rowInit, rowOff, colInit, colOff, relu, c, co,
                     ldc, tileRows, n - j0, t);
-              } else {
+              } else if (!inPlace || stride >= 0) {
                 kernel8(
                     ap,
                     i0 * k,
                     src,
                     srcOff,
-                    koff,
+                    inPlace ? stride : NR,
+                    k,
+                    rowInit,
+                    rowOff,
+                    colInit,
+                    colOff,
+                    relu,
+                    c,
+                    co,
+                    ldc,
+                    tileRows,
+                    Math.min(NR, n - j0),
+                    t);
+              } else {
+                SgemmRows.kernel8(
+                    ap,
+                    i0 * k,
+                    src,
+                    srcOff,
+                    rows,
                     k,
                     rowInit,
                     rowOff,
@@ -280,6 +280,23 @@ public final class Sgemm {
             }
           };
         });
+  }
+
+  /** The step of rows[0..k) when they are evenly spaced (a pointwise convolution's), else -1. */
+  static int linearStride(int[] rows, int k) {
+    if (k < 2) {
+      return k == 1 && rows[0] == 0 ? 0 : -1;
+    }
+    int step = rows[1] - rows[0];
+    if (rows[0] != 0 || step < 0) {
+      return -1;
+    }
+    for (int i = 2; i < k; i++) {
+      if (rows[i] - rows[i - 1] != step) {
+        return -1;
+      }
+    }
+    return step;
   }
 
   private static final float[] NO_TAIL = new float[0];
@@ -302,12 +319,19 @@ public final class Sgemm {
     return tail;
   }
 
+  /**
+   * The micro-kernel: rows [0, rows) and columns [0, cols) of the 8 x NR tile of C at {@code co}
+   * ({@code ldc} apart), from A's 8-row panel at {@code ao} and k rows of B from {@code po}, {@code
+   * ldb} apart (NR in a packed panel; a pointwise convolution's input read in place: its plane
+   * size). Edge tiles go through the caller's scratch {@code t}. {@link SgemmRows#kernel8} is the
+   * same for rows at any offsets.
+   */
   static void kernel8(
       float[] ap,
       int ao,
       float[] pb,
       int po,
-      int[] koff,
+      int ldb,
       int k,
       float[] rowInit,
       int io,
@@ -341,8 +365,7 @@ public final class Sgemm {
     FloatVector c60 = x0.add(v0), c61 = x0.add(v1), c62 = x0.add(v2);
     x0 = FloatVector.broadcast(S, rowInit[io + 7]);
     FloatVector c70 = x0.add(v0), c71 = x0.add(v1), c72 = x0.add(v2);
-    for (int kk = 0, ak = ao; kk < k; kk++, ak += MR) {
-      int bo = po + koff[kk];
+    for (int kk = 0, ak = ao, bo = po; kk < k; kk++, ak += MR, bo += ldb) {
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
       FloatVector b2 = FloatVector.fromArray(S, pb, bo + 2 * L);

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * tile in 16 accumulators, or an 8 x L tile in 8, so that a narrow right edge (attention's 32-wide
  * head dimension, SqueezeNet's 169-column layers) does not pay for the third vector of {@link
  * Sgemm#kernel8}. Same arguments and the same arithmetic per element (start value, then k in order,
- * then Relu).
+ * then Relu). A narrow panel is always the packed last one (rows NR apart).
  */
 final class SgemmNarrow {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -24,7 +24,7 @@ final class SgemmNarrow {
       int ao,
       float[] pb,
       int po,
-      int[] koff,
+      int ldb,
       int k,
       float[] rowInit,
       int io,
@@ -55,8 +55,7 @@ final class SgemmNarrow {
     FloatVector c60 = x6.add(v0), c61 = x6.add(v1);
     FloatVector x7 = FloatVector.broadcast(S, rowInit[io + 7]);
     FloatVector c70 = x7.add(v0), c71 = x7.add(v1);
-    for (int kk = 0, ak = ao; kk < k; kk++, ak += Sgemm.MR) {
-      int bo = po + koff[kk];
+    for (int kk = 0, ak = ao, bo = po; kk < k; kk++, ak += Sgemm.MR, bo += ldb) {
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
       FloatVector a0 = FloatVector.broadcast(S, ap[ak]);
@@ -154,7 +153,7 @@ final class SgemmNarrow {
       int ao,
       float[] pb,
       int po,
-      int[] koff,
+      int ldb,
       int k,
       float[] rowInit,
       int io,
@@ -176,8 +175,8 @@ final class SgemmNarrow {
     FloatVector c5 = FloatVector.broadcast(S, rowInit[io + 5]).add(v0);
     FloatVector c6 = FloatVector.broadcast(S, rowInit[io + 6]).add(v0);
     FloatVector c7 = FloatVector.broadcast(S, rowInit[io + 7]).add(v0);
-    for (int kk = 0, ak = ao; kk < k; kk++, ak += Sgemm.MR) {
-      FloatVector b0 = FloatVector.fromArray(S, pb, po + koff[kk]);
+    for (int kk = 0, ak = ao, bo = po; kk < k; kk++, ak += Sgemm.MR, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       c0 = FloatVector.broadcast(S, ap[ak]).fma(b0, c0);
       c1 = FloatVector.broadcast(S, ap[ak + 1]).fma(b0, c1);
       c2 = FloatVector.broadcast(S, ap[ak + 2]).fma(b0, c2);

@@ -102,6 +102,17 @@ class SgemmTest {
   }
 
   @Test
+  void evenlySpacedRowsAreRecognised() {
+    // a pointwise convolution's rows (the input's planes) take the evenly spaced kernel
+    assertEquals(169, Sgemm.linearStride(new int[] {0, 169, 338, 507}, 4));
+    assertEquals(169, Sgemm.linearStride(new int[] {0, 169, 338, 1}, 3));
+    assertEquals(-1, Sgemm.linearStride(new int[] {0, 169, 339}, 3));
+    assertEquals(-1, Sgemm.linearStride(new int[] {3, 172}, 2));
+    assertEquals(-1, Sgemm.linearStride(new int[] {0, 1, 2, 3, 58, 59}, 6));
+    assertEquals(0, Sgemm.linearStride(new int[] {0}, 1));
+  }
+
+  @Test
   void theSimdSwitchIsReadFromTheSystemProperty() {
     assertTrue(Simd.ENABLED || "false".equals(System.getProperty("octet.simd")));
   }

@@ -40,6 +40,7 @@ public final class Fusions {
     g = dropUnusedMasks(g);
     g = ReshapeShapes.apply(g, onnxOpset);
     g = fuseLayerNorm(g);
+    g = fuseSkipLayerNorm(g);
     g = fuseGelu(g);
     g = fuseConvBias(g);
     g = fuseActivation(g, "Conv", "FusedConv");
@@ -413,6 +414,44 @@ public final class Fusions {
               addBeta.get().outputs(),
               Attributes.of(attrs),
               ""));
+    }
+    return e == null ? g : e.freezeSubgraph();
+  }
+
+  /**
+   * Add(x, residual) read only by a layer normalisation (a transformer's post-norm residual)
+   * becomes com.octet.LayerNormalization(x, gamma, beta, residual): each row is summed in cache and
+   * normalised there, the sum never written out (ONNX Runtime's SkipLayerNormalization).
+   */
+  private static Graph fuseSkipLayerNorm(Graph g) {
+    GraphEditor e = null;
+    for (Node ln : g.nodes()) {
+      boolean norm =
+          (is(ln, "LayerNormalization") || ln.domain().equals(DOMAIN))
+              && ln.opType().equals("LayerNormalization")
+              && ln.outputs().size() == 1
+              && ln.inputs().size() <= 3;
+      Optional<Node> add =
+          norm
+              ? g.producer(ln.input(0))
+                  .filter(a -> is(a, "Add") && onlyConsumer(g, a.output(0)).isPresent())
+                  .filter(a -> g.constant(a.input(0)).isEmpty() && g.constant(a.input(1)).isEmpty())
+              : Optional.empty();
+      if (add.isEmpty()) {
+        continue;
+      }
+      e = e == null ? g.edit() : e;
+      List<String> inputs = new ArrayList<>(ln.inputs());
+      inputs.set(0, add.get().input(0));
+      while (inputs.size() < 3) {
+        inputs.add("");
+      }
+      inputs.add(add.get().input(1));
+      e.removeNode(add.get().name());
+      e.replaceNode(
+          ln.name(),
+          new Node(
+              ln.name(), DOMAIN, "LayerNormalization", inputs, ln.outputs(), ln.attributes(), ""));
     }
     return e == null ? g : e.freezeSubgraph();
   }

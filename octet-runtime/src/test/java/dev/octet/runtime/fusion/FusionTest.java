@@ -46,6 +46,8 @@ class FusionTest {
     assertTrue(
         !fused.containsKey("Transpose") && !fused.containsKey("com.octet.MaskedSoftmax"),
         fused.toString());
+    // the 12 residual Adds before a layer norm and the embeddings' last Add fold into the norms
+    assertEquals(1L, fused.get("Add"), fused.toString());
     Random r = new Random(3);
     long[] ids = new long[2 * 20];
     long[] mask = new long[ids.length];

@@ -5,7 +5,9 @@ import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.ops.Shapes;
+import dev.octet.runtime.ops.math.BinaryKernel;
 import dev.octet.runtime.simd.VectorMath;
+import java.util.Arrays;
 
 /** BatchNormalization (inference), InstanceNormalization and LayerNormalization. */
 public final class NormKernels {
@@ -65,9 +67,13 @@ public final class NormKernels {
     };
   }
 
+  private static final BinaryKernel ADD =
+      new BinaryKernel(VectorMath.Binary.ADD, Double::sum, Long::sum);
+
   /**
    * LayerNormalization over dims [axis, rank): outputs Y and, when asked, Mean and InvStdDev with
-   * the normalised dims kept as 1.
+   * the normalised dims kept as 1. As com.octet.LayerNormalization with a fourth input (a residual
+   * that {@code Fusions} folds in from the Add before it) it normalises X + skip.
    */
   public static Kernel layerNorm(OpContext op) {
     float eps = op.attrs().getFloat("epsilon", 1e-5f);
@@ -75,6 +81,12 @@ public final class NormKernels {
     int outputs = op.node().outputs().size();
     return (ctx, in) -> {
       Tensor x = in[0];
+      // com.octet.LayerNormalization's fourth input: a residual added to X first (SkipLayerNorm)
+      Tensor skip = in.length > 3 ? in[3] : null;
+      if (skip != null && !Arrays.equals(skip.shape(), x.shape())) {
+        x = ADD.run(ctx, new Tensor[] {x, skip})[0];
+        skip = null;
+      }
       int axis = Shapes.axis(axisAttr, x.rank(), "LayerNormalization");
       int[] shape = x.shape();
       int rows = Shapes.product(shape, 0, axis);
@@ -84,8 +96,11 @@ public final class NormKernels {
       if (scale.length != size && scale.length != 1) {
         throw new OctetException("Scale has " + scale.length + " values, expected " + size);
       }
-      float[] xv = x.floats();
-      float[] y = ctx.floats(xv.length);
+      float[] sv = skip == null ? null : skip.floats();
+      float[] y = ctx.floats(x.size());
+      // with a residual, each row of X + skip is summed into Y (in cache) and normalised there
+      float[] xv = sv == null ? x.floats() : y;
+      float[] xs = x.floats();
       float[] means = new float[rows];
       float[] invs = new float[rows];
       ctx.parallelFor(
@@ -94,6 +109,9 @@ public final class NormKernels {
           (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
               int off = r * size;
+              if (sv != null) {
+                VectorMath.binary(xs, off, 1, sv, off, 1, y, off, size, VectorMath.Binary.ADD);
+              }
               float mean = VectorMath.sum(xv, off, size) / size;
               float var = VectorMath.sumSquaredDiff(xv, off, size, mean) / size;
               float inv = (float) (1 / Math.sqrt(var + eps));

@@ -64,7 +64,15 @@ public final class FastMath {
   }
 
   public static FloatVector exp(FloatVector x) {
-    FloatVector c = x.max(MIN_X).min(MAX_X);
+    return expInRange(x.max(MIN_X).min(MAX_X));
+  }
+
+  /**
+   * e^x for x in [MIN_X, MAX_X] (NaN stays NaN), without {@link #exp}'s clamping: outside that
+   * range the lanes hold values of no meaning. For a softmax's x - max, which is never above 0 and
+   * is flushed to 0 well above MIN_X: two of its 24 vector operations fewer.
+   */
+  public static FloatVector expInRange(FloatVector c) {
     FloatVector v = c.fma(LOG2E, ROUND);
     FloatVector n = v.sub(ROUND);
     FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
@@ -77,7 +85,7 @@ public final class FastMath {
     p = p.fma(r.mul(r), r).add(1f);
     IntVector bits = v.reinterpretAsInts().add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23);
     FloatVector scale = bits.reinterpretAsFloats();
-    // NaN needs no test: max/min keep it, so r, p and the product are NaN too
+    // NaN needs no test: r, p and the product are NaN too
     return p.mul(scale);
   }
 
@@ -146,7 +154,9 @@ public final class FastMath {
     p = p.fma(t, FloatVector.broadcast(S, A2));
     p = p.fma(t, FloatVector.broadcast(S, A1));
     p = p.mul(t);
-    FloatVector r = FloatVector.broadcast(S, 1f).sub(p.mul(exp(a.mul(a).neg())));
+    // -a^2 is never above 0: only the lower clamp of exp (each clamp costs a few instructions for
+    // Java's NaN and signed-zero rules)
+    FloatVector r = FloatVector.broadcast(S, 1f).sub(p.mul(expInRange(a.mul(a).neg().max(MIN_X))));
     r = r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
     FloatVector x2 = x.mul(x);
     FloatVector s = x2.fma(E5, E4);

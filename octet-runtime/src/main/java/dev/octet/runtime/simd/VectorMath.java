@@ -254,7 +254,7 @@ public final class VectorMath {
 
   /**
    * out[oo+i] = exp(x[o+i] - shift), 0 where x[o+i] - shift is below {@link #EXP_FLUSH}; returns
-   * the sum of the outputs.
+   * the sum of the outputs. shift must be the maximum of the x (a softmax row's).
    */
   public static float expShiftSum(float[] x, int o, int n, float shift, float[] out, int oo) {
     int i = 0;
@@ -263,7 +263,8 @@ public final class VectorMath {
       FloatVector acc = FloatVector.zero(S);
       for (int bound = S.loopBound(n); i < bound; i += S.length()) {
         FloatVector d = FloatVector.fromArray(S, x, o + i).sub(shift);
-        FloatVector e = FastMath.exp(d).blend(0f, d.lt(EXP_FLUSH));
+        // d <= 0 (shift is the row's maximum) and flushed below EXP_FLUSH: no clamping needed
+        FloatVector e = FastMath.expInRange(d).blend(0f, d.lt(EXP_FLUSH));
         e.intoArray(out, oo + i);
         acc = acc.add(e);
       }

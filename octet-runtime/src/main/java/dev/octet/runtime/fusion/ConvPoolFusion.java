@@ -1,6 +1,5 @@
 package dev.octet.runtime.fusion;
 
-import dev.octet.core.DType;
 import dev.octet.core.graph.AttributeValue;
 import dev.octet.core.graph.Attributes;
 import dev.octet.core.graph.Graph;
@@ -76,13 +75,7 @@ public final class ConvPoolFusion {
       }
       return parts;
     }
-    boolean conv = Fusions.is(n, "Conv") || (fused && n.opType().equals("FusedConv"));
-    boolean weight2d =
-        n.inputs().size() >= 2
-            && g.constant(n.input(1))
-                .filter(w -> w.rank() == 4 && w.dtype() == DType.FLOAT)
-                .isPresent();
-    return conv && weight2d ? List.of("pool") : List.of();
+    return Fusions.isConv2d(g, n) ? List.of("pool") : List.of();
   }
 
   private static boolean fusablePool(Node p) {

@@ -246,7 +246,8 @@ public final class Fusions {
     return e == null ? g : e.freezeSubgraph();
   }
 
-  private static boolean isConv2d(Graph g, Node n) {
+  /** A Conv or FusedConv over two spatial axes with a constant float weight and one output. */
+  static boolean isConv2d(Graph g, Node n) {
     boolean conv = is(n, "Conv") || (n.domain().equals(DOMAIN) && n.opType().equals("FusedConv"));
     return conv
         && n.outputs().size() == 1

@@ -70,7 +70,9 @@ public final class FastMath {
   /**
    * e^x for x in [MIN_X, MAX_X] (NaN stays NaN), without {@link #exp}'s clamping: outside that
    * range the lanes hold values of no meaning. For a softmax's x - max, which is never above 0 and
-   * is flushed to 0 well above MIN_X: two of its 24 vector operations fewer.
+   * is flushed to 0 well above MIN_X. The clamps cost more than their two operations suggest
+   * (FloatVector.max and min follow Java's NaN and signed-zero rules): the softmax's exp pass took
+   * 6.7-7.1 ns per vector with them, 4.35 without.
    */
   public static FloatVector expInRange(FloatVector c) {
     FloatVector v = c.fma(LOG2E, ROUND);

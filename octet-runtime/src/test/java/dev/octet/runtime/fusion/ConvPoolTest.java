@@ -1,6 +1,5 @@
 package dev.octet.runtime.fusion;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +14,6 @@ import dev.octet.core.graph.Node;
 import dev.octet.core.graph.OpsetImport;
 import dev.octet.core.graph.ValueInfo;
 import dev.octet.core.graph.ValueType;
-import dev.octet.runtime.Session;
-import dev.octet.runtime.SessionOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,15 +81,7 @@ class ConvPoolTest {
   private static void assertSameBits(Model model, int[] inShape, int threads) {
     Map<String, Long> ops = FusionTest.ops(Fusions.apply(model.graph()));
     assertFalse(ops.containsKey("MaxPool"), ops.toString());
-    Map<String, Tensor> in = Map.of("x", random(inShape));
-    SessionOptions options = SessionOptions.defaults().withThreads(threads);
-    try (Session fused = Session.create(model, options);
-        Session plain = Session.create(model, options.withFusion(false))) {
-      Tensor a = fused.run(in).get("y");
-      Tensor b = plain.run(in).get("y");
-      assertArrayEquals(b.shape(), a.shape());
-      assertArrayEquals(b.floats(), a.floats());
-    }
+    FusionTest.assertSameBitsAsUnfused(model, Map.of("x", random(inShape)), "y", threads);
   }
 
   @ParameterizedTest(

@@ -25,6 +25,19 @@ import org.junit.jupiter.api.Test;
 
 /** Fused and unfused plans of real models compute the same outputs, and the patterns fire. */
 class FusionTest {
+  /** The fused and the unfused plan give {@code output} the same shape and the same bits. */
+  static void assertSameBitsAsUnfused(
+      Model model, Map<String, Tensor> in, String output, int threads) {
+    SessionOptions options = SessionOptions.defaults().withThreads(threads);
+    try (Session fused = Session.create(model, options);
+        Session plain = Session.create(model, options.withFusion(false))) {
+      Tensor a = fused.run(in).get(output);
+      Tensor b = plain.run(in).get(output);
+      assertArrayEquals(b.shape(), a.shape());
+      assertArrayEquals(b.floats(), a.floats());
+    }
+  }
+
   static Map<String, Long> ops(Graph g) {
     Map<String, Long> m = new LinkedHashMap<>();
     for (Node n : g.nodes()) {

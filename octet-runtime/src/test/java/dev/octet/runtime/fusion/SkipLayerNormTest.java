@@ -1,6 +1,5 @@
 package dev.octet.runtime.fusion;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -14,8 +13,6 @@ import dev.octet.core.graph.Node;
 import dev.octet.core.graph.OpsetImport;
 import dev.octet.core.graph.ValueInfo;
 import dev.octet.core.graph.ValueType;
-import dev.octet.runtime.Session;
-import dev.octet.runtime.SessionOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -71,14 +68,7 @@ class SkipLayerNormTest {
     assertEquals(1L, ops.get("com.octet.LayerNormalization"), ops.toString());
     Map<String, Tensor> in = Map.of("x", random(3, 37, 50), "r", random(rs));
     for (int threads = 1; threads <= 2; threads++) {
-      SessionOptions options = SessionOptions.defaults().withThreads(threads);
-      try (Session fused = Session.create(model, options);
-          Session plain = Session.create(model, options.withFusion(false))) {
-        Tensor a = fused.run(in).get("y");
-        Tensor b = plain.run(in).get("y");
-        assertArrayEquals(b.shape(), a.shape());
-        assertArrayEquals(b.floats(), a.floats());
-      }
+      FusionTest.assertSameBitsAsUnfused(model, in, "y", threads);
     }
   }
 }

@@ -193,8 +193,9 @@ public final class ConvKernel implements Kernel {
     ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     ConvGeometry pooling = poolGeometry(g);
     boolean direct = DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel());
-    if (pooling == null || (!direct && x.rank() == 4)) {
-      convolve(ctx, in, g, pooling, out, first, channels);
+    // a pooling is only fused over two spatial axes (poolGeometry): the GEMM paths pool as they go
+    if (pooling == null || !direct) {
+      convolve(ctx, in, g, direct, pooling, out, first, channels);
       return;
     }
     // no fused path (the direct convolution): the whole output, then the pooling
@@ -202,7 +203,7 @@ public final class ConvKernel implements Kernel {
     int m = w.dim(0);
     int size = g.outSize();
     float[] full = ctx.floats(batch * m * size);
-    convolve(ctx, in, g, null, full, 0, m);
+    convolve(ctx, in, g, true, null, full, 0, m);
     int pooled = pooling.outSize();
     for (int n = 0; n < batch; n++) {
       Pool2d.Source s =
@@ -227,6 +228,7 @@ public final class ConvKernel implements Kernel {
       ExecContext ctx,
       Tensor[] in,
       ConvGeometry g,
+      boolean direct,
       ConvGeometry pooling,
       float[] out,
       int first,
@@ -247,7 +249,6 @@ public final class ConvKernel implements Kernel {
     PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
     int stride = channels * outSize;
     int base = first * outSize;
-    boolean direct = DirectConv.applies(g, groups, cg, m, g.kernel());
     if (direct) {
       for (int n = 0; n < batch; n++) {
         DirectConv.run(

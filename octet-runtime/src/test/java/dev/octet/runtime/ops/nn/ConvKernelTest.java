@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Conv through a session (packed constant weights, the in-place GEMM over the padded and
- * stride-split input, n-D im2col) against a plain loop over the definition: odd sizes, output
- * widths that do not fill a GEMM panel, strides, dilations, asymmetric pads, groups, batches, and
- * the same result on one and two threads.
+ * stride-split input or over the shifted copies of a "same"-width one, n-D im2col) against a plain
+ * loop over the definition: odd sizes, output widths that do not fill a GEMM panel, strides,
+ * dilations, asymmetric pads, groups, batches, and the same result on one and two threads.
  */
 class ConvKernelTest {
   @ParameterizedTest(name = "{0}")
@@ -43,6 +43,9 @@ class ConvKernelTest {
         "grouped                             | 1 | 12 | 18 | 15 | 14 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 3",
         "depthwise stride 2                  | 1 | 16 | 16 | 14 | 14 | 3 | 3 | 2 | 2 | 1 | 1 | 1 | 1 | 1 | 1 | 16",
         "wide rows (direct form off)         | 1 | 4 | 70 | 5 | 100 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
+        "same width, pads left 2 right 0     | 1 | 8 | 9 | 11 | 17 | 3 | 3 | 1 | 1 | 1 | 1 | 0 | 2 | 2 | 0 | 1",
+        "5x5 same, batch 2                   | 2 | 4 | 11 | 9 | 40 | 5 | 5 | 1 | 1 | 1 | 1 | 2 | 2 | 2 | 2 | 1",
+        "same width, 1x3, no vertical pads   | 1 | 24 | 16 | 6 | 7 | 1 | 3 | 1 | 1 | 1 | 1 | 0 | 1 | 0 | 1 | 1",
         "single output position              | 1 | 9 | 3 | 3 | 3 | 3 | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 1"
       })
   void matchesTheDefinition(

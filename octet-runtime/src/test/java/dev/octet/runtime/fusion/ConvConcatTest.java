@@ -32,11 +32,7 @@ class ConvConcatTest {
   private static final Random R = new Random(11);
 
   private static Tensor random(int... shape) {
-    float[] v = new float[Tensor.elementCount(shape)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) R.nextGaussian();
-    }
-    return Tensor.wrap(v, shape);
+    return TransposedMatMulTest.random(R, shape);
   }
 
   /** x [2, 5, 9, 11] -> 1x1 conv (bias, Relu) ++ 3x3 conv (pads, no bias) ++ depthwise 3x3. */

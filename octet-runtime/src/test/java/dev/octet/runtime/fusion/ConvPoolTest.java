@@ -32,11 +32,7 @@ class ConvPoolTest {
   private static final Random R = new Random(17);
 
   private static Tensor random(int... shape) {
-    float[] v = new float[Tensor.elementCount(shape)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) R.nextGaussian();
-    }
-    return Tensor.wrap(v, shape);
+    return TransposedMatMulTest.random(R, shape);
   }
 
   private static Map<String, AttributeValue> pool(

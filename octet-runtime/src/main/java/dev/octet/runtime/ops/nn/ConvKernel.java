@@ -10,6 +10,7 @@ import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
+import dev.octet.runtime.simd.Simd;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
@@ -24,7 +25,12 @@ import java.util.Arrays;
  */
 public final class ConvKernel implements Kernel {
   private final OpContext op;
-  private final PackedA[] packedWeights;
+
+  /**
+   * W packed for the GEMM, when W is a constant: packed at construction, or on first use when
+   * {@link #winograd} is there too (an input too small for it falls back to the GEMM).
+   */
+  private volatile PackedA[] packedWeights;
 
   @Override
   public long packedBytes() {
@@ -32,10 +38,26 @@ public final class ConvKernel implements Kernel {
     for (PackedA p : packedWeights == null ? new PackedA[0] : packedWeights) {
       s += p == null ? 0 : 4L * p.data().length;
     }
+    for (PackedA p : winograd == null ? new PackedA[0] : winograd.u()) {
+      s += 4L * p.data().length;
+    }
     return s;
   }
 
   private final boolean relu;
+
+  /**
+   * The weights for {@link Winograd}'s F(2x2, 3x3), when its kernel shape and channel counts suit
+   * it (whether it runs also depends on the input's size), or null.
+   */
+  private final Winograd.Weights winograd;
+
+  /** How the convolution is computed. */
+  private enum Path {
+    DIRECT,
+    WINOGRAD,
+    GEMM
+  }
 
   /** The fused max pooling's attributes (pool.* without the prefix), or null. */
   private final Attributes pool;
@@ -53,10 +75,43 @@ public final class ConvKernel implements Kernel {
     }
     this.pool = pooling.isEmpty() ? null : op.attrs().withPrefix("pool.");
     Tensor w = op.constant(1);
+    boolean constant = w != null && w.dtype() == DType.FLOAT && w.rank() >= 3;
+    this.winograd = constant && winogradShape(op.attrs(), w) ? transform(w) : null;
     this.packedWeights =
-        w != null && w.dtype() == DType.FLOAT && w.rank() >= 3
-            ? packWeights(w, (int) op.attrs().getInt("group", 1))
-            : null;
+        constant && winograd == null ? packWeights(w, (int) op.attrs().getInt("group", 1)) : null;
+  }
+
+  /**
+   * Whether {@link Winograd} applies whatever the input's size: the attributes and W alone decide
+   * it (a 3x3 kernel, strides and dilations 1, one group, enough channels).
+   */
+  private static boolean winogradShape(Attributes attrs, Tensor w) {
+    if (w.rank() != 4 || w.dim(2) != 3 || w.dim(3) != 3 || attrs.getInt("group", 1) != 1) {
+      return false;
+    }
+    for (String a : new String[] {"strides", "dilations"}) {
+      if (attrs.has(a) && Arrays.stream(attrs.getInts(a)).anyMatch(v -> v != 1)) {
+        return false;
+      }
+    }
+    return Simd.ENABLED && Winograd.pays(w.dim(1), w.dim(0));
+  }
+
+  /** W packed for the GEMM: the constant's, packed once, or this run's W. */
+  private PackedA[] gemmWeights(Tensor w, int groups) {
+    PackedA[] p = packedWeights;
+    if (p != null) {
+      return p;
+    }
+    p = packWeights(w, groups);
+    if (winograd != null) {
+      packedWeights = p; // W is the constant: racing runs pack the same values
+    }
+    return p;
+  }
+
+  private static Winograd.Weights transform(Tensor w) {
+    return Winograd.transform(w.floats(), 0, w.dim(0), w.dim(1));
   }
 
   /**
@@ -192,18 +247,23 @@ public final class ConvKernel implements Kernel {
     int groups = (int) op.attrs().getInt("group", 1);
     ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     ConvGeometry pooling = poolGeometry(g);
-    boolean direct = DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel());
+    Path path =
+        DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
+            ? Path.DIRECT
+            : winograd != null && Winograd.applies(g, groups, w.dim(1), w.dim(0))
+                ? Path.WINOGRAD
+                : Path.GEMM;
     // a pooling is only fused over two spatial axes (poolGeometry): the GEMM paths pool as they go
-    if (pooling == null || !direct) {
-      convolve(ctx, in, g, direct, pooling, out, first, channels);
+    if (pooling == null || path == Path.GEMM) {
+      convolve(ctx, in, g, path, pooling, out, first, channels);
       return;
     }
-    // no fused path (the direct convolution): the whole output, then the pooling
+    // no fused path (the direct and Winograd convolutions): the whole output, then the pooling
     int batch = x.dim(0);
     int m = w.dim(0);
     int size = g.outSize();
     float[] full = ctx.floats(batch * m * size);
-    convolve(ctx, in, g, true, null, full, 0, m);
+    convolve(ctx, in, g, path, null, full, 0, m);
     int pooled = pooling.outSize();
     for (int n = 0; n < batch; n++) {
       Pool2d.Source s =
@@ -228,7 +288,7 @@ public final class ConvKernel implements Kernel {
       ExecContext ctx,
       Tensor[] in,
       ConvGeometry g,
-      boolean direct,
+      Path path,
       ConvGeometry pooling,
       float[] out,
       int first,
@@ -246,10 +306,27 @@ public final class ConvKernel implements Kernel {
     int outSize = pooling == null ? g.outSize() : pooling.outSize();
     int mg = m / groups;
     float[] xv = x.floats();
-    PackedA[] weights = packedWeights != null ? packedWeights : packWeights(w, groups);
     int stride = channels * outSize;
     int base = first * outSize;
-    if (direct) {
+    if (path == Path.WINOGRAD) {
+      for (int n = 0; n < batch; n++) {
+        Winograd.run(
+            xv,
+            n * c * inSize,
+            spatial[0],
+            spatial[1],
+            g,
+            winograd,
+            b == null ? null : b.floats(),
+            relu,
+            out,
+            base + n * stride,
+            ctx);
+      }
+      return;
+    }
+    PackedA[] weights = gemmWeights(w, groups);
+    if (path == Path.DIRECT) {
       for (int n = 0; n < batch; n++) {
         DirectConv.run(
             xv,

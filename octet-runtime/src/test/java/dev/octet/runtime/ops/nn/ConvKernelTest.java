@@ -46,7 +46,13 @@ class ConvKernelTest {
         "same width, pads left 2 right 0     | 1 | 8 | 9 | 11 | 17 | 3 | 3 | 1 | 1 | 1 | 1 | 0 | 2 | 2 | 0 | 1",
         "5x5 same, batch 2                   | 2 | 4 | 11 | 9 | 40 | 5 | 5 | 1 | 1 | 1 | 1 | 2 | 2 | 2 | 2 | 1",
         "same width, 1x3, no vertical pads   | 1 | 24 | 16 | 6 | 7 | 1 | 3 | 1 | 1 | 1 | 1 | 0 | 1 | 0 | 1 | 1",
-        "single output position              | 1 | 9 | 3 | 3 | 3 | 3 | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 1"
+        "single output position              | 1 | 9 | 3 | 3 | 3 | 3 | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 1",
+        "Winograd, odd width                 | 1 | 32 | 40 | 27 | 29 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
+        "Winograd, no pads, odd output       | 2 | 33 | 33 | 31 | 30 | 3 | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 1",
+        "Winograd, asymmetric pads           | 1 | 32 | 40 | 30 | 27 | 3 | 3 | 1 | 1 | 1 | 1 | 2 | 0 | 0 | 1 | 1",
+        "Winograd, odd left pad, wide        | 1 | 32 | 32 | 9 | 95 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 3 | 2 | 2 | 1",
+        "Winograd, several tile blocks       | 1 | 32 | 32 | 70 | 75 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
+        "Winograd's channels, too few tiles  | 1 | 32 | 40 | 13 | 13 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1"
       })
   void matchesTheDefinition(
       String what,

@@ -23,9 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
  * transformed a block of tiles at a time, the 16 GEMMs run on the packed SGEMM, and the output
  * transform adds the bias, applies Relu and writes the 2x2 outputs in place.
  *
- * <p>Numerically, the transforms use only 0, +-1 and +-1/2 (exact in float), and every output is a
- * sum of the same products as the direct form's, grouped differently: the results differ from it in
- * the last bits, as any GEMM's blocking does.
+ * <p>Numerically, the transforms use only 0, +-1 and +-1/2, but the products are of transformed
+ * values, so the rounding differs from the direct form's: {@code ConvKernelTest} holds both to the
+ * definition (within 1e-4, relative). Used where it pays ({@link #applies}): at least 32 input and
+ * output channels and 192 tiles; VGG-19 runs 30% faster with it, SqueezeNet's 13 x 13 layers would
+ * run slower.
  */
 final class Winograd {
   private static final VectorSpecies<Float> S = Simd.F;

@@ -4,7 +4,6 @@ import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.Simd;
-import dev.octet.runtime.simd.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -32,6 +31,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class Winograd {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
+
+  /** Lane i takes lane 2i (EVEN) or 2i + 1 (ODD) of (a, b) in {@code a.rearrange(EVEN, b)}. */
+  private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+
+  private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
   /** Lanes of (a, b) interleaved: a0 b0 a1 b1 ... (LOW: the first halves; HIGH: the second). */
   private static final VectorShuffle<Float> LOW =
@@ -140,12 +144,16 @@ final class Winograd {
     int th = (oh + 1) / 2;
     int tw = (ow + 1) / 2;
     int tiles = th * tw;
-    Padded p = new Padded(2 * th + 2, tw + 1 + L);
+    Padded p = new Padded(2 * th + 2, (tw + 2 * L - 1) / L * L);
     float[] padded = ctx.floats(c * p.channel());
     pad(x, xOff, c, h, w, g.padBegin()[0], g.padBegin()[1], padded, p, ctx);
     int nb = blockTiles(tiles, c, m);
     // V's rows have room for a last vector's lanes past the block (stored, never read)
     int vs = nb + L;
+    // the 16 matrices of V and of M one vector further apart than their size: when that was a
+    // multiple of 4 KB, the output transform's 16 loads (one per matrix) fell into one L1 set
+    int vStep = c * vs + L;
+    int pStep = m * nb + L;
     int blocks = (tiles + nb - 1) / nb;
     boolean overBlocks = blocks >= 2 * ctx.threads();
     ExecContext inner = overBlocks ? ctx.serial() : ctx;
@@ -157,28 +165,28 @@ final class Winograd {
         blocks,
         overBlocks ? 1 : blocks,
         (b0, b1) -> {
-          float[] v = inner.floats(16 * c * vs);
-          float[] prod = inner.floats(16 * m * nb + L);
+          float[] v = inner.floats(16 * vStep);
+          float[] prod = inner.floats(16 * pStep + L);
           for (int b = b0; b < b1; b++) {
             int t0 = b * nb;
             int t1 = Math.min(tiles, t0 + nb);
-            inputTransform(padded, p, c, tw, t0, t1, v, vs, inner);
+            inputTransform(padded, p, c, tw, t0, t1, v, vs, vStep, inner);
             for (int xi = 0; xi < 16; xi++) {
               Sgemm.multiply(
                   u.u()[xi],
                   v,
-                  xi * c * vs,
+                  xi * vStep,
                   rows,
                   t1 - t0,
                   null,
                   0,
                   false,
                   prod,
-                  xi * m * nb,
+                  xi * pStep,
                   nb,
                   inner);
             }
-            outputTransform(prod, nb, m, tw, t0, t1, oh, ow, bias, relu, out, outOff, inner);
+            outputTransform(prod, nb, pStep, m, tw, t0, t1, oh, ow, bias, relu, out, outOff, inner);
           }
           inner.recycle(prod);
           inner.recycle(v);
@@ -214,29 +222,34 @@ final class Winograd {
       float[] dst,
       Padded p,
       ExecContext ctx) {
-    int pitch = 2 * p.half();
+    int half = p.half();
+    int pitch = 2 * half;
     ctx.parallelFor(
         c,
         Math.max(1, (1 << 15) / p.channel()),
         (c0, c1) -> {
+          // one padded row: zeros around the input row, which is copied in at column left
+          float[] row = new float[pitch];
           for (int ci = c0; ci < c1; ci++) {
             int base = ci * p.channel();
-            java.util.Arrays.fill(dst, base, base + p.channel(), 0f);
-            for (int iy = Math.max(0, -top); iy < h && iy + top < p.rows(); iy++) {
-              int src = xOff + (ci * h + iy) * w;
-              int row = base + (iy + top) * pitch;
-              for (int parity = 0; parity < 2; parity++) {
-                // padded column 2q + parity is input column 2q + parity - left
-                int q0 = Math.max(0, Math.floorDiv(left - parity + 1, 2));
-                int q1 = Math.min(p.half(), Math.floorDiv(w + left - parity + 1, 2));
-                if (q1 > q0) {
-                  VectorMath.everyOther(
-                      x, src + 2 * q0 + parity - left, q1 - q0, dst, row + parity * p.half() + q0);
-                }
-              }
+            java.util.Arrays.fill(dst, base, base + top * pitch, 0f);
+            for (int iy = 0; iy < h; iy++) {
+              System.arraycopy(x, xOff + (ci * h + iy) * w, row, left, w);
+              deinterleave(row, dst, base + (iy + top) * pitch, half);
             }
+            java.util.Arrays.fill(dst, base + (top + h) * pitch, base + p.channel(), 0f);
           }
         });
+  }
+
+  /** dst[at + q] = row[2q] and dst[at + half + q] = row[2q + 1] for q < half (a multiple of L). */
+  private static void deinterleave(float[] row, float[] dst, int at, int half) {
+    for (int q = 0; q < half; q += L) {
+      FloatVector a = FloatVector.fromArray(S, row, 2 * q);
+      FloatVector b = FloatVector.fromArray(S, row, 2 * q + L);
+      a.rearrange(EVEN, b).intoArray(dst, at + q);
+      a.rearrange(ODD, b).intoArray(dst, at + half + q);
+    }
   }
 
   /**
@@ -246,14 +259,22 @@ final class Winograd {
    * d2 - d1 or d1 - d3.
    */
   private static void inputTransform(
-      float[] p, Padded pd, int c, int tw, int t0, int t1, float[] v, int vs, ExecContext ctx) {
+      float[] p,
+      Padded pd,
+      int c,
+      int tw,
+      int t0,
+      int t1,
+      float[] v,
+      int vs,
+      int step,
+      ExecContext ctx) {
     int pitch = 2 * pd.half();
     int odd = pd.half();
     ctx.parallelFor(
         c,
         Math.max(1, 4096 / Math.max(1, t1 - t0)),
         (c0, c1) -> {
-          int step = c * vs;
           for (int ci = c0; ci < c1; ci++) {
             for (int t = t0; t < t1; ) {
               int ty = t / tw;
@@ -300,6 +321,7 @@ final class Winograd {
   private static void outputTransform(
       float[] prod,
       int nb,
+      int step,
       int m,
       int tw,
       int t0,
@@ -312,7 +334,6 @@ final class Winograd {
       int outOff,
       ExecContext ctx) {
     int outSize = oh * ow;
-    int step = m * nb;
     ctx.parallelFor(
         m,
         Math.max(1, 4096 / Math.max(1, t1 - t0)),
@@ -327,10 +348,7 @@ final class Winograd {
               int cols = Math.min(2 * lanes, ow - 2 * tx);
               int y = 2 * ty;
               int d = outOff + o * outSize + y * ow + 2 * tx;
-              outputRow(prod, at, step, false, b, relu, out, d, cols);
-              if (y + 1 < oh) {
-                outputRow(prod, at + 4 * step, step, true, b, relu, out, d + ow, cols);
-              }
+              outputTile(prod, at, step, b, relu, out, d, y + 1 < oh ? ow : -1, cols);
               t += lanes;
             }
           }
@@ -338,48 +356,73 @@ final class Winograd {
   }
 
   /**
-   * One output row of L tiles: with s_j = m0j + m1j + m2j (top) or m1j - m2j - m3j (bottom; at then
-   * points at m1j), outputs s0 + s1 + s2 and s1 - s2 - s3 of each tile, interleaved, plus the bias
-   * and Relu when asked, the first {@code cols} stored at out[d...].
+   * The 2x2 outputs of L tiles: with s_j = m0j + m1j + m2j and e_j = m1j - m2j - m3j, the top row
+   * is s0 + s1 + s2 and s1 - s2 - s3 of each tile, the bottom row the same of e (at out[d + down],
+   * none when down is negative), interleaved, plus the bias and Relu when asked, the first {@code
+   * cols} of each row stored. (One method, the vectors in locals: C2 boxes vectors passed to a call
+   * it does not inline.)
    */
-  private static void outputRow(
+  private static void outputTile(
       float[] prod,
       int at,
       int step,
-      boolean bottom,
       float b,
       boolean relu,
       float[] out,
       int d,
+      int down,
       int cols) {
-    FloatVector s0 = rowSum(prod, at, step, bottom);
-    FloatVector s1 = rowSum(prod, at + step, step, bottom);
-    FloatVector s2 = rowSum(prod, at + 2 * step, step, bottom);
-    FloatVector s3 = rowSum(prod, at + 3 * step, step, bottom);
-    FloatVector e = s0.add(s1).add(s2).add(b);
-    FloatVector f = s1.sub(s2).sub(s3).add(b);
+    FloatVector s0 = FloatVector.fromArray(S, prod, at);
+    FloatVector s1 = FloatVector.fromArray(S, prod, at + step);
+    FloatVector s2 = FloatVector.fromArray(S, prod, at + 2 * step);
+    FloatVector s3 = FloatVector.fromArray(S, prod, at + 3 * step);
+    FloatVector e0 = FloatVector.fromArray(S, prod, at + 4 * step);
+    FloatVector e1 = FloatVector.fromArray(S, prod, at + 5 * step);
+    FloatVector e2 = FloatVector.fromArray(S, prod, at + 6 * step);
+    FloatVector e3 = FloatVector.fromArray(S, prod, at + 7 * step);
+    FloatVector m0 = FloatVector.fromArray(S, prod, at + 8 * step);
+    FloatVector m1 = FloatVector.fromArray(S, prod, at + 9 * step);
+    FloatVector m2 = FloatVector.fromArray(S, prod, at + 10 * step);
+    FloatVector m3 = FloatVector.fromArray(S, prod, at + 11 * step);
+    s0 = s0.add(e0).add(m0);
+    s1 = s1.add(e1).add(m1);
+    s2 = s2.add(e2).add(m2);
+    s3 = s3.add(e3).add(m3);
+    e0 = e0.sub(m0).sub(FloatVector.fromArray(S, prod, at + 12 * step));
+    e1 = e1.sub(m1).sub(FloatVector.fromArray(S, prod, at + 13 * step));
+    e2 = e2.sub(m2).sub(FloatVector.fromArray(S, prod, at + 14 * step));
+    e3 = e3.sub(m3).sub(FloatVector.fromArray(S, prod, at + 15 * step));
+    FloatVector top0 = s0.add(s1).add(s2).add(b);
+    FloatVector top1 = s1.sub(s2).sub(s3).add(b);
+    FloatVector bot0 = e0.add(e1).add(e2).add(b);
+    FloatVector bot1 = e1.sub(e2).sub(e3).add(b);
     if (relu) {
-      e = e.max(0f);
-      f = f.max(0f);
+      top0 = top0.max(0f);
+      top1 = top1.max(0f);
+      bot0 = bot0.max(0f);
+      bot1 = bot1.max(0f);
     }
-    FloatVector lo = e.rearrange(LOW, f);
-    FloatVector hi = e.rearrange(HIGH, f);
+    FloatVector a = top0.rearrange(LOW, top1);
+    FloatVector c = top0.rearrange(HIGH, top1);
+    FloatVector e = bot0.rearrange(LOW, bot1);
+    FloatVector f = bot0.rearrange(HIGH, bot1);
     if (cols >= 2 * L) {
-      lo.intoArray(out, d);
-      hi.intoArray(out, d + L);
-    } else if (cols > L) {
-      lo.intoArray(out, d);
-      hi.intoArray(out, d + L, VectorMask.fromLong(S, (1L << (cols - L)) - 1));
-    } else {
-      lo.intoArray(out, d, VectorMask.fromLong(S, (1L << cols) - 1));
+      a.intoArray(out, d);
+      c.intoArray(out, d + L);
+      if (down >= 0) {
+        e.intoArray(out, d + down);
+        f.intoArray(out, d + down + L);
+      }
+      return;
     }
-  }
-
-  /** m_a + m_(a+1) + m_(a+2) (top) or m_a - m_(a+1) - m_(a+2) (bottom), rows 4 * step apart. */
-  private static FloatVector rowSum(float[] prod, int at, int step, boolean bottom) {
-    FloatVector x = FloatVector.fromArray(S, prod, at);
-    FloatVector y = FloatVector.fromArray(S, prod, at + 4 * step);
-    FloatVector z = FloatVector.fromArray(S, prod, at + 8 * step);
-    return bottom ? x.sub(y).sub(z) : x.add(y).add(z);
+    // the last tiles of an output row: only the columns that exist
+    VectorMask<Float> first = VectorMask.fromLong(S, cols >= L ? -1L : (1L << cols) - 1);
+    VectorMask<Float> second = VectorMask.fromLong(S, cols > L ? (1L << (cols - L)) - 1 : 0L);
+    a.intoArray(out, d, first);
+    c.intoArray(out, d + L, second);
+    if (down >= 0) {
+      e.intoArray(out, d + down, first);
+      f.intoArray(out, d + down + L, second);
+    }
   }
 }

@@ -171,21 +171,28 @@ final class Winograd {
             int t0 = b * nb;
             int t1 = Math.min(tiles, t0 + nb);
             inputTransform(padded, p, c, tw, t0, t1, v, vs, vStep, inner);
-            for (int xi = 0; xi < 16; xi++) {
-              Sgemm.multiply(
-                  u.u()[xi],
-                  v,
-                  xi * vStep,
-                  rows,
-                  t1 - t0,
-                  null,
-                  0,
-                  false,
-                  prod,
-                  xi * pStep,
-                  nb,
-                  inner);
-            }
+            // the 16 GEMMs, over the threads when the blocks are not (each is too small to be
+            // split: 128 x 96 x 32 ran on one thread, and 27 x 27 layers did not scale)
+            inner.parallelFor(
+                16,
+                1,
+                (x0, x1) -> {
+                  for (int xi = x0; xi < x1; xi++) {
+                    Sgemm.multiply(
+                        u.u()[xi],
+                        v,
+                        xi * vStep,
+                        rows,
+                        t1 - t0,
+                        null,
+                        0,
+                        false,
+                        prod,
+                        xi * pStep,
+                        nb,
+                        inner.serial());
+                  }
+                });
             outputTransform(prod, nb, pStep, m, tw, t0, t1, oh, ow, bias, relu, out, outOff, inner);
           }
           inner.recycle(prod);
@@ -273,7 +280,7 @@ final class Winograd {
     int odd = pd.half();
     ctx.parallelFor(
         c,
-        Math.max(1, 4096 / Math.max(1, t1 - t0)),
+        Math.max(1, 1024 / Math.max(1, t1 - t0)),
         (c0, c1) -> {
           for (int ci = c0; ci < c1; ci++) {
             for (int t = t0; t < t1; ) {
@@ -336,7 +343,7 @@ final class Winograd {
     int outSize = oh * ow;
     ctx.parallelFor(
         m,
-        Math.max(1, 4096 / Math.max(1, t1 - t0)),
+        Math.max(1, 1024 / Math.max(1, t1 - t0)),
         (o0, o1) -> {
           for (int o = o0; o < o1; o++) {
             float b = bias == null ? 0f : bias[o];

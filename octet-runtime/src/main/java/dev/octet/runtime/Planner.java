@@ -38,6 +38,12 @@ final class Planner {
   private Planner() {}
 
   static Plan plan(Model model, SessionOptions options) {
+    if (options.fuse() && options.constantFolding() && computesParameters(model.graph())) {
+      // the fusions fold a BatchNormalization into its Conv, or a bias into a Gemm, only when the
+      // parameters are initializers: compute them first (ONNX's light ResNet-50 makes every
+      // weight with ConstantOfShape, and ran Conv, BatchNormalization and Relu one by one)
+      model = ConstantFolding.apply(model, Long.MAX_VALUE);
+    }
     Graph g = model.graph();
     QdqFusion.Result qdq = new QdqFusion.Result(g, List.of(), List.of());
     if (options.fuse()) {
@@ -139,6 +145,43 @@ final class Planner {
   }
 
   private record PendingStep(Node node, Kernel kernel, int[] outputs) {}
+
+  /**
+   * Ops whose inputs after the first are parameters that a fusion folds when they are initializers
+   * (a Conv's weight and bias, a BatchNormalization's statistics).
+   */
+  private static final Set<String> PARAMETERIZED = Set.of("Conv", "BatchNormalization");
+
+  /**
+   * Whether a parameter input (after the first) of a {@link #PARAMETERIZED} node is computed by
+   * constant nodes rather than given as an initializer (never in a model with Q/DQ nodes, whose
+   * fusion wants the DequantizeLinear nodes of its weights as they are).
+   */
+  static boolean computesParameters(Graph g) {
+    if (g.nodes().stream().anyMatch(n -> n.opType().endsWith("QuantizeLinear"))) {
+      return false; // a quantized model: its weights are DequantizeLinear outputs, kept for QDQ
+    }
+    Set<String> constant = new java.util.HashSet<>(g.initializers().keySet());
+    Set<String> computed = new java.util.HashSet<>();
+    for (Node n : g.nodes()) {
+      if (!Graph.subgraphs(n).isEmpty() || NONDETERMINISTIC.contains(n.opType())) {
+        continue;
+      }
+      if (n.inputs().stream().allMatch(i -> i.isEmpty() || constant.contains(i))) {
+        for (String o : n.outputs()) {
+          constant.add(o);
+          computed.add(o);
+        }
+      }
+    }
+    for (Node n : g.nodes()) {
+      if (PARAMETERIZED.contains(n.opType())
+          && n.inputs().stream().skip(1).anyMatch(computed::contains)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Frees each non-constant, non-output value after its last reader. */
   private static List<Plan.Step> lifetimes(

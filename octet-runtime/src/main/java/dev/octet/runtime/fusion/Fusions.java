@@ -42,6 +42,7 @@ public final class Fusions {
     g = fuseLayerNorm(g);
     g = fuseSkipLayerNorm(g);
     g = fuseGelu(g);
+    g = ConvBatchNormFusion.apply(g);
     g = fuseConvBias(g);
     g = fuseActivation(g, "Conv", "FusedConv");
     g = fuseConvConcat(g);

@@ -7,7 +7,9 @@ import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Model;
 import dev.octet.core.graph.Node;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Folds an inference-mode BatchNormalization into the Conv before it: with {@code k = scale /
@@ -20,9 +22,18 @@ public final class BatchNormFolding {
   private BatchNormFolding() {}
 
   public static Model apply(Model model) {
-    Graph g = model.graph();
+    Graph g = apply(model.graph());
+    return g == model.graph() ? model : model.withGraph(g);
+  }
+
+  /**
+   * The graph with its batch norms folded (the same graph when none folds). Initializers that only
+   * the folded nodes read are dropped, so that a session does not hold the weights twice.
+   */
+  public static Graph apply(Graph g) {
     GraphEditor e = g.edit();
     int folded = 0;
+    Set<String> replaced = new HashSet<>();
     for (Node bn : g.nodes()) {
       Node conv = convBefore(g, bn);
       if (conv == null) {
@@ -63,9 +74,25 @@ public final class BatchNormFolding {
       List<String> inputs = new ArrayList<>(List.of(conv.input(0), wName, bName));
       e.replaceNode(conv.name(), conv.withInputs(inputs).withOutputs(List.of(bn.output(0))));
       e.removeNode(bn.name());
+      replaced.addAll(conv.inputs().subList(1, conv.inputs().size()));
+      replaced.addAll(bn.inputs().subList(1, bn.inputs().size()));
       folded++;
     }
-    return folded == 0 ? model : model.withGraph(e.freeze());
+    return folded == 0 ? g : dropUnread(e.freezeSubgraph(), replaced);
+  }
+
+  /** The initializers among {@code names} that nothing reads any more, removed. */
+  private static Graph dropUnread(Graph g, Set<String> names) {
+    if (g.nodes().stream().anyMatch(n -> !Graph.subgraphs(n).isEmpty())) {
+      return g; // a subgraph may read them by name
+    }
+    GraphEditor e = g.edit();
+    for (String name : names) {
+      if (g.initializers().containsKey(name) && g.consumers(name).isEmpty() && !g.isOutput(name)) {
+        e.removeInitializer(name);
+      }
+    }
+    return e.freezeSubgraph();
   }
 
   /** The Conv that {@code bn} can be folded into, or null. */

@@ -7,6 +7,7 @@ import dev.octet.core.graph.Attributes;
 import dev.octet.core.graph.Graph;
 import dev.octet.core.graph.GraphEditor;
 import dev.octet.core.graph.Node;
+import dev.octet.core.passes.BatchNormFolding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Fusions {
     g = fuseLayerNorm(g);
     g = fuseSkipLayerNorm(g);
     g = fuseGelu(g);
-    g = ConvBatchNormFusion.apply(g);
+    g = BatchNormFolding.apply(g);
     g = fuseConvBias(g);
     g = fuseActivation(g, "Conv", "FusedConv");
     g = fuseConvConcat(g);

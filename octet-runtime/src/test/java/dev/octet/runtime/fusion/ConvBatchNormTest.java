@@ -24,8 +24,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Conv followed by an inference BatchNormalization folds into one Conv (then FusedConv with the
- * Relu after it) and computes what the two nodes compute; a batch norm the fold would change is
+ * Conv followed by an inference BatchNormalization folds into one Conv at planning time ({@code
+ * BatchNormFolding}, the quantizer's pass, among the runtime's fusions), then FusedConv with the
+ * Relu after it, and computes what the two nodes compute; a batch norm the fold would change is
  * left alone; parameters computed by constant nodes (ONNX's light models) fold too.
  */
 class ConvBatchNormTest {

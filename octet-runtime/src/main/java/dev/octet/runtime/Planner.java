@@ -16,6 +16,7 @@ import dev.octet.runtime.kernel.OpContext;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +40,9 @@ final class Planner {
 
   static Plan plan(Model model, SessionOptions options) {
     if (options.fuse() && options.constantFolding() && computesParameters(model.graph())) {
-      // the fusions fold a BatchNormalization into its Conv, or a bias into a Gemm, only when the
-      // parameters are initializers: compute them first (ONNX's light ResNet-50 makes every
-      // weight with ConstantOfShape, and ran Conv, BatchNormalization and Relu one by one)
+      // the fusions fold a BatchNormalization into its Conv only when the parameters are
+      // initializers: compute them first (ONNX's light ResNet-50 makes every weight with
+      // ConstantOfShape, and ran Conv, BatchNormalization and Relu one by one)
       model = ConstantFolding.apply(model, Long.MAX_VALUE);
     }
     Graph g = model.graph();
@@ -161,8 +162,8 @@ final class Planner {
     if (g.nodes().stream().anyMatch(n -> n.opType().endsWith("QuantizeLinear"))) {
       return false; // a quantized model: its weights are DequantizeLinear outputs, kept for QDQ
     }
-    Set<String> constant = new java.util.HashSet<>(g.initializers().keySet());
-    Set<String> computed = new java.util.HashSet<>();
+    Set<String> constant = new HashSet<>(g.initializers().keySet());
+    Set<String> computed = new HashSet<>();
     for (Node n : g.nodes()) {
       if (!Graph.subgraphs(n).isEmpty() || NONDETERMINISTIC.contains(n.opType())) {
         continue;

@@ -10,7 +10,6 @@ import dev.octet.runtime.kernel.OpContext;
 import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.PackedB;
 import dev.octet.runtime.simd.Sgemm;
-import dev.octet.runtime.simd.Simd;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
 
@@ -78,25 +77,9 @@ public final class ConvKernel implements Kernel {
     this.pool = pooling.isEmpty() ? null : op.attrs().withPrefix("pool.");
     Tensor w = op.constant(1);
     boolean constant = w != null && w.dtype() == DType.FLOAT && w.rank() >= 3;
-    this.winograd = constant && winogradShape(op.attrs(), w) ? transform(w) : null;
+    this.winograd = constant && Winograd.suits(op.attrs(), w) ? Winograd.transform(w) : null;
     this.packedWeights =
         constant && winograd == null ? packWeights(w, (int) op.attrs().getInt("group", 1)) : null;
-  }
-
-  /**
-   * Whether {@link Winograd} applies whatever the input's size: the attributes and W alone decide
-   * it (a 3x3 kernel, strides and dilations 1, one group, enough channels).
-   */
-  private static boolean winogradShape(Attributes attrs, Tensor w) {
-    if (w.rank() != 4 || w.dim(2) != 3 || w.dim(3) != 3 || attrs.getInt("group", 1) != 1) {
-      return false;
-    }
-    for (String a : new String[] {"strides", "dilations"}) {
-      if (attrs.has(a) && Arrays.stream(attrs.getInts(a)).anyMatch(v -> v != 1)) {
-        return false;
-      }
-    }
-    return Simd.ENABLED && Winograd.pays(w.dim(1), w.dim(0));
   }
 
   /** W packed for the GEMM: the constant's, packed once, or this run's W. */
@@ -110,10 +93,6 @@ public final class ConvKernel implements Kernel {
       packedWeights = p; // W is the constant: racing runs pack the same values
     }
     return p;
-  }
-
-  private static Winograd.Weights transform(Tensor w) {
-    return Winograd.transform(w.floats(), 0, w.dim(0), w.dim(1));
   }
 
   /**
@@ -252,9 +231,7 @@ public final class ConvKernel implements Kernel {
     Path path =
         DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
             ? Path.DIRECT
-            : winograd != null && Winograd.applies(g, groups, w.dim(1), w.dim(0))
-                ? Path.WINOGRAD
-                : Path.GEMM;
+            : winograd != null && Winograd.enoughTiles(g) ? Path.WINOGRAD : Path.GEMM;
     // a pooling is only fused over two spatial axes (poolGeometry): the GEMM paths pool as they go
     if (pooling == null || path == Path.GEMM) {
       convolve(ctx, in, g, path, pooling, out, first, channels);

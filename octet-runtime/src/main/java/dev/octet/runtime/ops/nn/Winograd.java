@@ -1,9 +1,12 @@
 package dev.octet.runtime.ops.nn;
 
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.Simd;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -24,9 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Numerically, the transforms use only 0, +-1 and +-1/2, but the products are of transformed
  * values, so the rounding differs from the direct form's: {@code ConvKernelTest} holds both to the
- * definition (within 1e-4, relative). Used where it pays ({@link #applies}): at least 32 input and
- * output channels and 192 tiles; VGG-19 runs 30% faster with it, SqueezeNet's 13 x 13 layers would
- * run slower.
+ * definition (within 1e-4, relative). Used where it pays ({@link #suits}, {@link #enoughTiles}): at
+ * least 32 input and output channels and 192 tiles; VGG-19 runs 30% faster with it, SqueezeNet's 13
+ * x 13 layers would run slower.
  */
 final class Winograd {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -50,47 +53,60 @@ final class Winograd {
   private Winograd() {}
 
   /** The transformed weights: U_xi as a packed [M][C] matrix for each of the 16 positions. */
-  record Weights(PackedA[] u, int m, int c) {}
+  record Weights(PackedA[] u) {
+    int m() {
+      return u[0].m();
+    }
+
+    int c() {
+      return u[0].k();
+    }
+  }
 
   /**
-   * Whether F(2x2, 3x3) applies and pays: SIMD on, 2-D, a 3x3 kernel, stride and dilation 1, one
-   * group, and enough channels that the GEMM's work dominates the transforms'.
+   * Whether F(2x2, 3x3) suits a Conv with these attributes and constant W, whatever the input's
+   * size: SIMD on, W [M][C][3][3], one group, strides and dilations 1, and at least 32 input and
+   * output channels, so that the 16 GEMMs' work dominates the transforms'. Measured per layer at
+   * one thread against the GEMM form: 16 -> 64 channels at 55x55, even; 32 -> 128 at 27x27, 12%
+   * faster; VGG-19 (64 to 512 channels), 30% faster as a whole.
    */
-  static boolean applies(ConvGeometry g, int groups, int channels, int outChannels) {
-    if (!Simd.ENABLED || g.kernel().length != 2 || groups != 1) {
+  static boolean suits(Attributes attrs, Tensor w) {
+    if (!Simd.ENABLED
+        || w.rank() != 4
+        || w.dim(2) != 3
+        || w.dim(3) != 3
+        || attrs.getInt("group", 1) != 1) {
       return false;
     }
-    for (int d = 0; d < 2; d++) {
-      if (g.kernel()[d] != 3 || g.strides()[d] != 1 || g.dilations()[d] != 1) {
+    for (String a : new String[] {"strides", "dilations"}) {
+      if (attrs.has(a) && Arrays.stream(attrs.getInts(a)).anyMatch(v -> v != 1)) {
         return false;
       }
     }
-    int tiles = ((g.out()[0] + 1) / 2) * ((g.out()[1] + 1) / 2);
-    return pays(channels, outChannels) && tiles >= MIN_TILES;
+    return w.dim(1) >= 32 && w.dim(0) >= 32;
+  }
+
+  /** Whether an output of geometry g has {@link #MIN_TILES} tiles (2x2 blocks) or more. */
+  static boolean enoughTiles(ConvGeometry g) {
+    return ((g.out()[0] + 1) / 2) * ((g.out()[1] + 1) / 2) >= MIN_TILES;
   }
 
   /**
-   * Whether the channel counts are large enough for the 16 GEMMs' work to dominate the transforms'.
-   * Measured per layer at one thread against the GEMM form: 16 -> 64 channels at 55x55, even; 32 ->
-   * 128 at 27x27, 12% faster; VGG-19 (64 to 512 channels), 30% faster as a whole.
-   */
-  static boolean pays(int channels, int outChannels) {
-    return channels >= 32 && outChannels >= 32;
-  }
-
-  /**
-   * Fewest tiles (2x2 output blocks) for F(2x2, 3x3): the GEMMs' columns. At 13x13 (49 tiles) it
-   * was 15-25% slower than the GEMM form (48 -> 192 and 64 -> 256 channels).
+   * Fewest tiles for F(2x2, 3x3): the GEMMs' columns. At 13x13 (49 tiles) it was 15-25% slower than
+   * the GEMM form (48 -> 192 and 64 -> 256 channels).
    */
   private static final int MIN_TILES = 4 * Sgemm.NR;
 
-  /** U = G g G^T for every (o, c) of w [m][c][3][3], packed per position. */
-  static Weights transform(float[] w, int wOff, int m, int c) {
+  /** U = G g G^T for every (o, c) of W [m][c][3][3], packed per position. */
+  static Weights transform(Tensor weight) {
+    int m = weight.dim(0);
+    int c = weight.dim(1);
+    float[] w = weight.floats();
     float[][] u = new float[16][m * c];
     float[] t = new float[12];
     for (int o = 0; o < m; o++) {
       for (int ci = 0; ci < c; ci++) {
-        int g = wOff + (o * c + ci) * 9;
+        int g = (o * c + ci) * 9;
         // t = G g (4 x 3), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
         for (int j = 0; j < 3; j++) {
           float g0 = w[g + j];
@@ -118,7 +134,7 @@ final class Winograd {
     for (int xi = 0; xi < 16; xi++) {
       packed[xi] = PackedA.pack(u[xi], 0, c, m, c);
     }
-    return new Weights(packed, m, c);
+    return new Weights(packed);
   }
 
   /**
@@ -212,7 +228,10 @@ final class Winograd {
     }
   }
 
-  /** Tiles per block: V and M of a block near {@link #BLOCK_FLOATS}, blocks of near-equal size. */
+  /**
+   * Tiles per block: whole GEMM panels (NR tiles), as many as keep V and M of a block near {@link
+   * #BLOCK_FLOATS}; the last block takes what is left.
+   */
   static int blockTiles(int tiles, int c, int m) {
     int nb = Math.max(Sgemm.NR, BLOCK_FLOATS / (16 * (c + m)) / Sgemm.NR * Sgemm.NR);
     return Math.min(tiles, nb);

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A convolution (or a ConvConcat) read by a MaxPool pools its output rows as the GEMM leaves them:
  * the same bits as the unfused plan, for strides, pads, ceil mode, dilated and overlapping windows,
  * several row chunks, batch 2 and two threads; the direct convolution's path (whole output, then
- * pool) too.
+ * pool) and the stem form's (output channels in the vectors, pooled a row at a time) too.
  */
 class ConvPoolTest {
   private static final Random R = new Random(17);
@@ -95,6 +95,15 @@ class ConvPoolTest {
     "5, 33, 29, 12, 3, 1, 3, 2, 1, 0, 2, 1",
     // mnist's shape: the direct convolution, pooled afterwards
     "1, 28, 28, 8, 5, 1, 2, 2, 0, 0, 1, 1",
+    // the stem form (StemConv: few input channels, output channels in multiples of 64):
+    // SqueezeNet's first layer, ResNet's 7x7 one, one input channel and two channel blocks with
+    // ceil mode, dilated windows, and an output too narrow for its tiles (the GEMM's)
+    "3, 61, 47, 64, 3, 2, 3, 2, 0, 0, 1, 1",
+    "3, 61, 47, 64, 3, 2, 3, 2, 0, 0, 1, 2",
+    "3, 40, 38, 64, 7, 2, 3, 2, 1, 0, 1, 2",
+    "1, 30, 33, 128, 3, 1, 2, 2, 0, 1, 1, 1",
+    "4, 29, 31, 64, 5, 1, 3, 2, 1, 0, 2, 2",
+    "3, 9, 7, 64, 3, 2, 2, 2, 0, 0, 1, 1",
   })
   void fusedPoolingGivesTheSameBits(
       int c,

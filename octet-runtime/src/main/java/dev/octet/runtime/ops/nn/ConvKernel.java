@@ -42,7 +42,7 @@ public final class ConvKernel implements Kernel {
     for (PackedA p : winograd == null ? new PackedA[0] : winograd.u()) {
       s += 4L * p.data().length;
     }
-    return s;
+    return s + (stem == null ? 0 : 4L * stem.w().length);
   }
 
   private final boolean relu;
@@ -53,9 +53,16 @@ public final class ConvKernel implements Kernel {
    */
   private final Winograd.Weights winograd;
 
+  /**
+   * The weights for {@link StemConv}, when W is a constant that suits it, or null (it runs when a
+   * max pooling is fused and the output is wide enough).
+   */
+  private final StemConv.Weights stem;
+
   /** How the convolution is computed. */
   private enum Path {
     DIRECT,
+    STEM,
     WINOGRAD,
     GEMM
   }
@@ -78,8 +85,11 @@ public final class ConvKernel implements Kernel {
     Tensor w = op.constant(1);
     boolean constant = w != null && w.dtype() == DType.FLOAT && w.rank() >= 3;
     this.winograd = constant && Winograd.suits(op.attrs(), w) ? Winograd.transform(w) : null;
+    this.stem = constant && StemConv.suits(op.attrs(), w) ? StemConv.pack(w) : null;
     this.packedWeights =
-        constant && winograd == null ? packWeights(w, (int) op.attrs().getInt("group", 1)) : null;
+        constant && winograd == null && stem == null
+            ? packWeights(w, (int) op.attrs().getInt("group", 1))
+            : null;
   }
 
   /** W packed for the GEMM: the constant's, packed once, or this run's W. */
@@ -89,7 +99,7 @@ public final class ConvKernel implements Kernel {
       return p;
     }
     p = packWeights(w, groups);
-    if (winograd != null) {
+    if (winograd != null || stem != null) {
       packedWeights = p; // W is the constant: racing runs pack the same values
     }
     return p;
@@ -229,11 +239,14 @@ public final class ConvKernel implements Kernel {
     ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     ConvGeometry pooling = poolGeometry(g);
     Path path =
-        DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
-            ? Path.DIRECT
-            : winograd != null && Winograd.enoughTiles(g) ? Path.WINOGRAD : Path.GEMM;
-    // a pooling is only fused over two spatial axes (poolGeometry): the GEMM paths pool as they go
-    if (pooling == null || path == Path.GEMM) {
+        stem != null && pooling != null && StemConv.fits(g)
+            ? Path.STEM
+            : DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
+                ? Path.DIRECT
+                : winograd != null && Winograd.enoughTiles(g) ? Path.WINOGRAD : Path.GEMM;
+    // a pooling is only fused over two spatial axes (poolGeometry): the GEMM and stem paths pool
+    // as they go
+    if (pooling == null || path == Path.GEMM || path == Path.STEM) {
       convolve(ctx, in, g, path, pooling, out, first, channels);
       return;
     }
@@ -287,6 +300,25 @@ public final class ConvKernel implements Kernel {
     float[] xv = x.floats();
     int stride = channels * outSize;
     int base = first * outSize;
+    if (path == Path.STEM) {
+      for (int n = 0; n < batch; n++) {
+        StemConv.run(
+            xv,
+            n * c * inSize,
+            c,
+            spatial[0],
+            spatial[1],
+            g,
+            stem,
+            b == null ? null : b.floats(),
+            relu,
+            pooling,
+            out,
+            base + n * stride,
+            ctx);
+      }
+      return;
+    }
     if (path == Path.WINOGRAD) {
       for (int n = 0; n < batch; n++) {
         Winograd.run(

@@ -1,0 +1,357 @@
+package dev.octet.runtime.ops.nn;
+
+import dev.octet.core.Tensor;
+import dev.octet.core.graph.Attributes;
+import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.simd.Simd;
+import dev.octet.runtime.simd.VectorMath;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A network's first convolution followed by a max pooling (an image of a few channels in, 64 or
+ * more out: SqueezeNet's and ResNet's stems), with the output channels in the vectors, as ONNX
+ * Runtime's NCHW-to-NCHWc kernel has them: a tile is 5 output positions x 64 output channels (20
+ * accumulators: with 24, C2 spilled three of them); per kernel offset it loads 4 vectors of weights
+ * and broadcasts 5 input values.
+ *
+ * <p>The GEMM form puts positions in the vectors and weights in the broadcasts; with K = C * kh *
+ * kw as small as 27 its tiles are mostly set-up and stores, its stores go to a grid larger than L1,
+ * and its pooling works on single floats. Here each convolution row goes to a ring of rows as
+ * [position][channel] and is computed once; the pooling takes the maximum of whole channel vectors
+ * (the window's rows first, then its columns), then Relu (which commutes with the maximum, on a
+ * quarter of the values), and only the pooled row is written out, turned into [channel][position]
+ * by gathers. Without a pooling the gathers would move four times as much and cost more than they
+ * save (VGG-19's first layer: 3.8 -> 4.1 ms), so the GEMM keeps those.
+ */
+final class StemConv {
+  private static final VectorSpecies<Float> S = Simd.F;
+  private static final int L = S.length();
+
+  /** Output channels per tile: four vectors. */
+  static final int CB = 4 * L;
+
+  /** Output positions per tile. */
+  static final int PX = 5;
+
+  private StemConv() {}
+
+  /**
+   * W [M][C][kh][kw] as w[k * M + o] (k = (c * kh + ky) * kw + kx), and the gather offsets of a
+   * [position][M] row: lane i reads position i.
+   */
+  record Weights(float[] w, int m, int[] lanes) {}
+
+  /**
+   * Whether the stem form suits a Conv with weight W: SIMD on, 2-D, one group, at most 4 input
+   * channels and 256 values per dot product, and output channels in whole tiles.
+   */
+  static boolean suits(Attributes attrs, Tensor w) {
+    return Simd.ENABLED
+        && w.rank() == 4
+        && attrs.getInt("group", 1) == 1
+        && w.dim(0) % CB == 0
+        && w.dim(1) <= 4
+        && w.size() / w.dim(0) <= 256;
+  }
+
+  /** W rearranged for {@link #run}. */
+  static Weights pack(Tensor w) {
+    int m = w.dim(0);
+    int k = w.size() / m;
+    float[] src = w.floats();
+    float[] dst = new float[k * m];
+    for (int o = 0; o < m; o++) {
+      for (int kk = 0; kk < k; kk++) {
+        dst[kk * m + o] = src[o * k + kk];
+      }
+    }
+    int[] lanes = new int[L];
+    for (int i = 0; i < L; i++) {
+      lanes[i] = i * m;
+    }
+    return new Weights(dst, m, lanes);
+  }
+
+  /** Whether the convolution's output is wide enough for a tile (else the GEMM takes it). */
+  static boolean fits(ConvGeometry g) {
+    return g.out()[1] >= PX;
+  }
+
+  /**
+   * One image x [c][h][w] at xOff, convolved (plus the bias), max-pooled by {@code pool}, then
+   * Relu'd when asked, into output channel o at {@code out[outOff + o * plane]}, plane the pooled
+   * output's size. The input is read as {@link ImplicitConv} lays it out (zero-padded and split
+   * into stride phases), where a row's consecutive output positions read consecutive floats. Each
+   * thread takes a block of pooled rows (the convolution rows two blocks share are computed twice).
+   */
+  static void run(
+      float[] x,
+      int xOff,
+      int c,
+      int h,
+      int w,
+      ConvGeometry g,
+      Weights wt,
+      float[] bias,
+      boolean relu,
+      ConvGeometry pool,
+      float[] out,
+      int outOff,
+      ExecContext ctx) {
+    ImplicitConv.Layout l = ImplicitConv.layout(g, c, h, w);
+    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : x;
+    if (l.copies()) {
+      ImplicitConv.prepare(x, xOff, c, h, w, l, src, ctx);
+    }
+    int from = l.copies() ? 0 : xOff;
+    float[] b = bias == null ? new float[wt.m()] : bias;
+    int rows = pool.out()[0];
+    ctx.parallelFor(
+        rows,
+        Math.max(1, rows / ctx.threads()),
+        (r0, r1) -> {
+          Rows r = new Rows(src, from, l, wt, b, pool, ctx);
+          r.pooled(relu, r0, r1, out, outOff);
+          r.release(ctx);
+        });
+    if (l.copies()) {
+      ctx.recycle(src);
+    }
+  }
+
+  /** One task's rows: its row buffers and the work on them. */
+  private static final class Rows {
+    private final float[] src;
+    private final int from;
+    private final ImplicitConv.Layout l;
+    private final ConvGeometry g;
+    private final ConvGeometry pool;
+    private final Weights wt;
+    private final float[] bias;
+
+    /** Floats of one convolution row as [position][channel]. */
+    private final int rowSize;
+
+    /**
+     * Convolution rows, row r in slot r % slots, as many slots as a pooling window spans rows: a
+     * window's rows are all there at once, and each row is computed once.
+     */
+    private final float[] ring;
+
+    /** The row in each slot (-1: none yet). */
+    private final int[] held;
+
+    /** The maxima of a pooling window's rows, [position][channel]. */
+    private final float[] columns;
+
+    /** A pooled row as [position][channel]. */
+    private final float[] pooledRow;
+
+    Rows(
+        float[] src,
+        int from,
+        ImplicitConv.Layout l,
+        Weights wt,
+        float[] bias,
+        ConvGeometry pool,
+        ExecContext ctx) {
+      this.src = src;
+      this.from = from;
+      this.l = l;
+      this.g = l.g();
+      this.pool = pool;
+      this.wt = wt;
+      this.bias = bias;
+      this.rowSize = g.out()[1] * wt.m();
+      int slots = (pool.kernel()[0] - 1) * pool.dilations()[0] + 1;
+      this.ring = ctx.floats(slots * rowSize);
+      this.held = new int[slots];
+      Arrays.fill(held, -1);
+      this.columns = ctx.floats(rowSize);
+      this.pooledRow = ctx.floats(pool.out()[1] * wt.m());
+    }
+
+    void release(ExecContext ctx) {
+      ctx.recycle(ring);
+      ctx.recycle(columns);
+      ctx.recycle(pooledRow);
+    }
+
+    /** Pooled rows [r0, r1), then Relu when asked. */
+    void pooled(boolean relu, int r0, int r1, float[] out, int outOff) {
+      int m = wt.m();
+      int oh = g.out()[0];
+      int kh = pool.kernel()[0];
+      int[] slot = new int[kh];
+      for (int py = r0; py < r1; py++) {
+        int rows = 0;
+        for (int ky = 0; ky < kh; ky++) {
+          int r = py * pool.strides()[0] - pool.padBegin()[0] + ky * pool.dilations()[0];
+          if (r >= 0 && r < oh) {
+            slot[rows++] = row(r);
+          }
+        }
+        // the maxima of the window's rows (vectorised over the whole row)
+        if (rows == held.length) {
+          VectorMath.maxRows(ring, 0, rowSize, rowSize, rows, columns);
+        } else {
+          System.arraycopy(ring, slot[0], columns, 0, rowSize);
+          for (int i = 1; i < rows; i++) {
+            VectorMath.binary(
+                columns, 0, 1, ring, slot[i], 1, columns, 0, rowSize, VectorMath.Binary.MAX);
+          }
+        }
+        for (int px = 0; px < pool.out()[1]; px++) {
+          for (int v = 0; v < m; v += L) {
+            FloatVector acc = window(px, v);
+            (relu ? acc.max(0f) : acc).intoArray(pooledRow, px * m + v);
+          }
+        }
+        scatter(pooledRow, pool.out()[1], out, outOff + py * pool.out()[1], pool.outSize());
+      }
+    }
+
+    /** The maximum of pooled column px's window over {@link #columns}, channels [v, v + L). */
+    private FloatVector window(int px, int v) {
+      int m = wt.m();
+      int ow = g.out()[1];
+      int kw = pool.kernel()[1];
+      int step = pool.dilations()[1] * m;
+      int x0 = px * pool.strides()[1] - pool.padBegin()[1];
+      if (x0 >= 0 && x0 + (kw - 1) * pool.dilations()[1] < ow) {
+        // inside the row: no column checks
+        int at = x0 * m + v;
+        FloatVector acc = FloatVector.fromArray(S, columns, at);
+        for (int kx = 1; kx < kw; kx++) {
+          acc = acc.max(FloatVector.fromArray(S, columns, at + kx * step));
+        }
+        return acc;
+      }
+      FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      for (int kx = 0; kx < kw; kx++) {
+        int col = x0 + kx * pool.dilations()[1];
+        if (col >= 0 && col < ow) {
+          acc = acc.max(FloatVector.fromArray(S, columns, col * m + v));
+        }
+      }
+      return acc;
+    }
+
+    /** Where convolution row r is in the ring, computed if it is not there yet. */
+    private int row(int r) {
+      int s = r % held.length;
+      if (held[s] != r) {
+        convolve(r, s * rowSize);
+        held[s] = r;
+      }
+      return s * rowSize;
+    }
+
+    /**
+     * Convolution row oy into ring[at...] as [position][channel]. The last tile of a row whose
+     * width is not a multiple of 5 overlaps the one before it (its first positions are computed
+     * twice, the same way), so that no tile reads past the row.
+     */
+    private void convolve(int oy, int at) {
+      int m = wt.m();
+      int ow = g.out()[1];
+      int xo = from + oy * l.wq();
+      for (int cb = 0; cb < m; cb += CB) {
+        for (int ox = 0; ox < ow; ox += PX) {
+          int x0 = Math.min(ox, ow - PX);
+          tile(src, xo + x0, l.rows(), wt.w(), cb, m, bias, ring, at + x0 * m + cb);
+        }
+      }
+    }
+
+    /**
+     * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: a gather of
+     * L positions per vector of one channel.
+     */
+    private void scatter(float[] row, int count, float[] out, int off, int plane) {
+      int m = wt.m();
+      for (int o = 0; o < m; o++) {
+        int p = 0;
+        for (; p + L <= count; p += L) {
+          FloatVector.fromArray(S, row, p * m + o, wt.lanes(), 0)
+              .intoArray(out, off + o * plane + p);
+        }
+        for (; p < count; p++) {
+          out[off + o * plane + p] = row[p * m + o];
+        }
+      }
+    }
+  }
+
+  /**
+   * One tile: positions [0, 5) (input at x[xo + koff[k] + p]) by channels [cb, cb + 64) (w[k * m +
+   * cb ...]), from the bias, stored at d[dOff + p * m + j].
+   */
+  private static void tile(
+      float[] x, int xo, int[] koff, float[] w, int cb, int m, float[] bias, float[] d, int dOff) {
+    FloatVector b0 = FloatVector.fromArray(S, bias, cb);
+    FloatVector b1 = FloatVector.fromArray(S, bias, cb + L);
+    FloatVector b2 = FloatVector.fromArray(S, bias, cb + 2 * L);
+    FloatVector b3 = FloatVector.fromArray(S, bias, cb + 3 * L);
+    FloatVector a00 = b0, a01 = b1, a02 = b2, a03 = b3;
+    FloatVector a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+    FloatVector a20 = b0, a21 = b1, a22 = b2, a23 = b3;
+    FloatVector a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+    FloatVector a40 = b0, a41 = b1, a42 = b2, a43 = b3;
+    for (int kk = 0, wk = cb; kk < koff.length; kk++, wk += m) {
+      int o = xo + koff[kk];
+      FloatVector w0 = FloatVector.fromArray(S, w, wk);
+      FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
+      FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
+      FloatVector w3 = FloatVector.fromArray(S, w, wk + 3 * L);
+      FloatVector v;
+      v = FloatVector.broadcast(S, x[o]);
+      a00 = v.fma(w0, a00);
+      a01 = v.fma(w1, a01);
+      a02 = v.fma(w2, a02);
+      a03 = v.fma(w3, a03);
+      v = FloatVector.broadcast(S, x[o + 1]);
+      a10 = v.fma(w0, a10);
+      a11 = v.fma(w1, a11);
+      a12 = v.fma(w2, a12);
+      a13 = v.fma(w3, a13);
+      v = FloatVector.broadcast(S, x[o + 2]);
+      a20 = v.fma(w0, a20);
+      a21 = v.fma(w1, a21);
+      a22 = v.fma(w2, a22);
+      a23 = v.fma(w3, a23);
+      v = FloatVector.broadcast(S, x[o + 3]);
+      a30 = v.fma(w0, a30);
+      a31 = v.fma(w1, a31);
+      a32 = v.fma(w2, a32);
+      a33 = v.fma(w3, a33);
+      v = FloatVector.broadcast(S, x[o + 4]);
+      a40 = v.fma(w0, a40);
+      a41 = v.fma(w1, a41);
+      a42 = v.fma(w2, a42);
+      a43 = v.fma(w3, a43);
+    }
+    a00.intoArray(d, dOff);
+    a01.intoArray(d, dOff + L);
+    a02.intoArray(d, dOff + 2 * L);
+    a03.intoArray(d, dOff + 3 * L);
+    a10.intoArray(d, dOff + m);
+    a11.intoArray(d, dOff + m + L);
+    a12.intoArray(d, dOff + m + 2 * L);
+    a13.intoArray(d, dOff + m + 3 * L);
+    a20.intoArray(d, dOff + 2 * m);
+    a21.intoArray(d, dOff + 2 * m + L);
+    a22.intoArray(d, dOff + 2 * m + 2 * L);
+    a23.intoArray(d, dOff + 2 * m + 3 * L);
+    a30.intoArray(d, dOff + 3 * m);
+    a31.intoArray(d, dOff + 3 * m + L);
+    a32.intoArray(d, dOff + 3 * m + 2 * L);
+    a33.intoArray(d, dOff + 3 * m + 3 * L);
+    a40.intoArray(d, dOff + 4 * m);
+    a41.intoArray(d, dOff + 4 * m + L);
+    a42.intoArray(d, dOff + 4 * m + 2 * L);
+    a43.intoArray(d, dOff + 4 * m + 3 * L);
+  }
+}

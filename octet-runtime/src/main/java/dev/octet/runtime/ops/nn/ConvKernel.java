@@ -18,11 +18,12 @@ import java.util.Arrays;
  * image and group, Y[M/g][P] = W[M/g][C/g * prod(k)] x col[C/g * prod(k)][P] on the packed SGEMM,
  * where col is the im2col of the input (the input itself for a pointwise kernel); 3x3 stride-1
  * convolutions with enough channels and output run as Winograd's F(2x2, 3x3) instead ({@link
- * Winograd}), and small ones directly ({@link DirectConv}). As FusedConv (attribute
- * activation=Relu) it applies Relu in the same pass as the bias; with attribute pool=MaxPool (and
- * that pooling's attributes as pool.kernel_shape, pool.strides, ...; pool.node names it) its output
- * is the max pooling of the convolution's, pooled a few rows at a time as the GEMM leaves them, so
- * the convolution's output is never written out whole.
+ * Winograd}), small ones directly ({@link DirectConv}), and a first layer of few input channels
+ * with a fused max pooling with its output channels in the vectors ({@link StemConv}). As FusedConv
+ * (attribute activation=Relu) it applies Relu in the same pass as the bias; with attribute
+ * pool=MaxPool (and that pooling's attributes as pool.kernel_shape, pool.strides, ...; pool.node
+ * names it) its output is the max pooling of the convolution's, pooled a few rows at a time as the
+ * GEMM leaves them, so the convolution's output is never written out whole.
  */
 public final class ConvKernel implements Kernel {
   private final OpContext op;

@@ -55,8 +55,8 @@ public final class ConvKernel implements Kernel {
   private final Winograd.Weights winograd;
 
   /**
-   * The weights for {@link StemConv}, when W is a constant that suits it, or null (it runs when a
-   * max pooling is fused and the output is wide enough).
+   * The weights for {@link StemConv}, when W is a constant that suits it and a max pooling is
+   * fused, or null (it runs when the output is wide enough for its tiles).
    */
   private final StemConv.Weights stem;
 
@@ -86,7 +86,9 @@ public final class ConvKernel implements Kernel {
     Tensor w = op.constant(1);
     boolean constant = w != null && w.dtype() == DType.FLOAT && w.rank() >= 3;
     this.winograd = constant && Winograd.suits(op.attrs(), w) ? Winograd.transform(w) : null;
-    this.stem = constant && StemConv.suits(op.attrs(), w) ? StemConv.pack(w) : null;
+    // the stem form is only used under a fused pooling: without one its weights would be packed
+    // for nothing, and the GEMM's packed on the first run
+    this.stem = constant && pool != null && StemConv.suits(op.attrs(), w) ? StemConv.pack(w) : null;
     this.packedWeights =
         constant && winograd == null && stem == null
             ? packWeights(w, (int) op.attrs().getInt("group", 1))
@@ -240,7 +242,7 @@ public final class ConvKernel implements Kernel {
     ConvGeometry g = ConvGeometry.forConv(op.attrs(), x.shape(), w.shape(), groups);
     ConvGeometry pooling = poolGeometry(g);
     Path path =
-        stem != null && pooling != null && StemConv.fits(g)
+        stem != null && StemConv.fits(g)
             ? Path.STEM
             : DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
                 ? Path.DIRECT

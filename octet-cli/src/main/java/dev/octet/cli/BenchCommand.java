@@ -56,9 +56,19 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "1",
       description =
           "timed runs each engine makes per turn (default: ${DEFAULT-VALUE}, strict alternation);"
-              + " with --threads 2 on two cores use e.g. 10, so that ONNX Runtime's threads, which"
-              + " spin after each run, do not slow the next engine's run")
+              + " with --threads 2 on two cores use e.g. 10 with --settle")
   int block;
+
+  @Option(
+      names = "--settle",
+      defaultValue = "0",
+      paramLabel = "MS",
+      description =
+          "untimed runs for at least MS milliseconds at the start of each turn that follows"
+              + " another engine's (default: ${DEFAULT-VALUE}); ONNX Runtime's idle threads spin"
+              + " for 50-90 ms after its runs and, with --threads 2 on two cores, slow the next"
+              + " engine's runs: use e.g. 100")
+  long settle;
 
   @Option(names = "--seed", defaultValue = "42")
   long seed;
@@ -101,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       List<Benchmark.Result> results =
-          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block);
+          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle);
       StringBuilder shapes = new StringBuilder();
       for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
         shapes.append(shapes.isEmpty() ? "" : ", ").append(e.getKey());
@@ -109,8 +119,13 @@ final class BenchCommand implements Callable<Integer> {
       }
       w.printf(
           "inputs %s; %d thread(s), %d+ warm-up (at least 1.5 s) + %d timed rounds,"
-              + " interleaved%s%n",
-          shapes, sizing.threads, warmup, iterations, block == 1 ? "" : " in blocks of " + block);
+              + " interleaved%s%s%n",
+          shapes,
+          sizing.threads,
+          warmup,
+          iterations,
+          block == 1 ? "" : " in blocks of " + block,
+          settle == 0 ? "" : ", each turn after " + settle + " ms of untimed runs");
       w.printf("%-40s %10s %10s %12s %8s%n", "engine", "median ms", "p90 ms", "items/s", "ratio");
       double base = results.get(results.size() - 1).median();
       for (Benchmark.Result r : results) {

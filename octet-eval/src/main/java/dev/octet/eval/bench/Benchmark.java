@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Times several engines on the same inputs in one JVM. Iterations are interleaved (engine order
@@ -47,14 +48,17 @@ public final class Benchmark {
    */
   public static List<Result> run(
       List<Engine> engines, Map<String, Tensor> inputs, int batch, int warmup, int iterations) {
-    return run(engines, inputs, batch, warmup, iterations, 1);
+    return run(engines, inputs, batch, warmup, iterations, 1, 0);
   }
 
   /**
    * As {@link #run(List, Map, int, int, int)}, each engine taking {@code block} consecutive timed
-   * runs per turn. With several intra-op threads on a machine with few cores, an engine's idle
-   * threads that spin after a run (ONNX Runtime's do) compete with the next engine's run; in
-   * blocks, only the first run of each block meets them.
+   * runs per turn, and each turn that follows another engine's starting with untimed runs for at
+   * least {@code settleMillis} (at least one run when it is positive). With several intra-op
+   * threads on a machine with few cores, an engine's idle threads that spin after a run compete
+   * with the next engine's runs: ONNX Runtime's spin for 50-90 ms after its last run, and on two
+   * cores they slowed Octet's first four or five all-MiniLM-L6-v2 runs (9 ms) of each turn to 14-27
+   * ms.
    */
   public static List<Result> run(
       List<Engine> engines,
@@ -62,24 +66,50 @@ public final class Benchmark {
       int batch,
       int warmup,
       int iterations,
-      int block) {
+      int block,
+      long settleMillis) {
+    return run(engines, inputs, batch, warmup, iterations, block, settleMillis, System::nanoTime);
+  }
+
+  /** As above, with the clock given (tests pass one that does not depend on the machine). */
+  static List<Result> run(
+      List<Engine> engines,
+      Map<String, Tensor> inputs,
+      int batch,
+      int warmup,
+      int iterations,
+      int block,
+      long settleMillis,
+      LongSupplier clock) {
     if (block < 1) {
       throw new IllegalArgumentException("block must be at least 1, got " + block);
     }
-    long start = System.nanoTime();
-    for (int i = 0; i < warmup || System.nanoTime() - start < MIN_WARMUP_NANOS; i++) {
+    if (settleMillis < 0) {
+      throw new IllegalArgumentException("settle time must not be negative, got " + settleMillis);
+    }
+    long start = clock.getAsLong();
+    for (int i = 0; i < warmup || clock.getAsLong() - start < MIN_WARMUP_NANOS; i++) {
       for (Engine e : engines) {
         e.run(inputs);
       }
     }
     double[][] times = new double[engines.size()][iterations];
+    int last = engines.size() - 1;
     for (int i0 = 0, round = 0; i0 < iterations; i0 += block, round++) {
       for (int k = 0; k < engines.size(); k++) {
         int e = (round + k) % engines.size();
+        Engine engine = engines.get(e);
+        if (e != last && settleMillis > 0) {
+          long s = clock.getAsLong();
+          do {
+            engine.run(inputs);
+          } while (clock.getAsLong() - s < settleMillis * 1_000_000L);
+        }
+        last = e;
         for (int i = i0; i < Math.min(iterations, i0 + block); i++) {
-          long t0 = System.nanoTime();
-          engines.get(e).run(inputs);
-          times[e][i] = (System.nanoTime() - t0) / 1e6;
+          long t0 = clock.getAsLong();
+          engine.run(inputs);
+          times[e][i] = (clock.getAsLong() - t0) / 1e6;
         }
       }
     }

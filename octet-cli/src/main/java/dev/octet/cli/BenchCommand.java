@@ -53,22 +53,20 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--block",
-      defaultValue = "1",
       description =
-          "timed runs each engine makes per turn (default: ${DEFAULT-VALUE}, strict alternation);"
-              + " with --threads 2 on two cores use e.g. 10 with --settle")
-  int block;
+          "timed runs each engine makes per turn (default: 10 when several engines run on"
+              + " several threads, else 1, strict alternation)")
+  Integer block;
 
   @Option(
       names = "--settle",
-      defaultValue = "0",
       paramLabel = "MS",
       description =
           "untimed runs for at least MS milliseconds at the start of each turn that follows"
-              + " another engine's (default: ${DEFAULT-VALUE}); ONNX Runtime's idle threads spin"
-              + " for 50-90 ms after its runs and, with --threads 2 on two cores, slow the next"
-              + " engine's runs: use e.g. 100")
-  long settle;
+              + " another engine's (default: 100 when several engines run on several threads,"
+              + " else 0): ONNX Runtime's idle threads spin for 50-90 ms after its runs and, on"
+              + " a machine with as many cores as threads, slow the next engine's runs")
+  Long settle;
 
   @Option(names = "--seed", defaultValue = "42")
   long seed;
@@ -92,6 +90,17 @@ final class BenchCommand implements Callable<Integer> {
           case "octet", "ort" -> List.of(engine);
           default -> throw new OctetException("--engine must be octet, ort or both");
         };
+    if (iterations < 1 || warmup < 0) {
+      throw new OctetException(
+          "--iterations must be at least 1 and --warmup at least 0, got "
+              + iterations
+              + " and "
+              + warmup);
+    }
+    if ((block != null && block < 1) || (settle != null && settle < 0)) {
+      throw new OctetException(
+          "--block must be at least 1 and --settle at least 0, got " + block + " and " + settle);
+    }
     PrintWriter w = spec.commandLine().getOut();
     List<Engine> engines = new ArrayList<>();
     List<Model> modelOf = new ArrayList<>();
@@ -110,6 +119,9 @@ final class BenchCommand implements Callable<Integer> {
           modelOf.add(m);
         }
       }
+      Benchmark.Turns turns = Benchmark.Turns.of(sizing.threads, engines.size(), 10);
+      int block = this.block != null ? this.block : turns.block();
+      long settle = this.settle != null ? this.settle : turns.settleMillis();
       List<Benchmark.Result> results =
           Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle);
       StringBuilder shapes = new StringBuilder();

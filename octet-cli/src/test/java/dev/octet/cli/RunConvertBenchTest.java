@@ -79,5 +79,32 @@ class RunConvertBenchTest {
     assertEquals(0, r.status(), r.err());
     assertTrue(
         r.out().contains("octet") && r.out().contains("ort") && r.out().contains("ratio"), r.out());
+    assertTrue(r.out().contains("interleaved\n"), "one thread: strict alternation\n" + r.out());
+  }
+
+  @Test
+  void benchOnSeveralThreadsTakesTurnsAfterSettlingUnlessToldOtherwise() {
+    String mnist = SharedData.require("models/mnist-8.onnx").toString();
+    String[] base = {"bench", mnist, "--warmup", "2", "--iterations", "5", "--threads", "2"};
+    InspectCommandTest.Result r = InspectCommandTest.run(base);
+    assertEquals(0, r.status(), r.err());
+    assertTrue(
+        r.out().contains("in blocks of 10, each turn after 100 ms of untimed runs"), r.out());
+    String[] strict = java.util.Arrays.copyOf(base, base.length + 4);
+    System.arraycopy(new String[] {"--block", "1", "--settle", "0"}, 0, strict, base.length, 4);
+    InspectCommandTest.Result s = InspectCommandTest.run(strict);
+    assertEquals(0, s.status(), s.err());
+    assertTrue(s.out().contains("interleaved\n"), s.out());
+  }
+
+  @Test
+  void benchRejectsTurnsOfNoRunsAndNegativeSettling() {
+    String mnist = SharedData.require("models/mnist-8.onnx").toString();
+    InspectCommandTest.Result r = InspectCommandTest.run("bench", mnist, "--block", "0");
+    assertEquals(OctetCli.BAD_INPUT, r.status());
+    assertTrue(r.err().contains("--block must be at least 1"), r.err());
+    InspectCommandTest.Result s = InspectCommandTest.run("bench", mnist, "--settle", "-5");
+    assertEquals(OctetCli.BAD_INPUT, s.status());
+    assertTrue(s.err().contains("--settle at least 0"), s.err());
   }
 }

@@ -39,26 +39,30 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * The turns that compare engines fairly: with several engines on several threads, turns of {@code
+   * block} runs, each after {@code settleMillis} of untimed runs (see {@link #run}); else strict
+   * alternation (one engine's idle threads cannot take a core from the next engine's single
+   * thread).
+   */
+  public record Turns(int block, long settleMillis) {
+    public static Turns of(int threads, int engines, int blockWhenContended) {
+      return threads > 1 && engines > 1 ? new Turns(blockWhenContended, 100) : new Turns(1, 0);
+    }
+  }
+
   /** Warm-up lasts at least this long, so that tiny models reach compiled code before timing. */
   static final long MIN_WARMUP_NANOS = 1_500_000_000L;
 
   /**
-   * Runs at least {@code warmup} untimed rounds (more until 1.5 s have passed) and {@code
-   * iterations} timed rounds over all engines.
-   */
-  public static List<Result> run(
-      List<Engine> engines, Map<String, Tensor> inputs, int batch, int warmup, int iterations) {
-    return run(engines, inputs, batch, warmup, iterations, 1, 0);
-  }
-
-  /**
-   * As {@link #run(List, Map, int, int, int)}, each engine taking {@code block} consecutive timed
-   * runs per turn, and each turn that follows another engine's starting with untimed runs for at
-   * least {@code settleMillis} (at least one run when it is positive). With several intra-op
-   * threads on a machine with few cores, an engine's idle threads that spin after a run compete
-   * with the next engine's runs: ONNX Runtime's spin for 50-90 ms after its last run, and on two
-   * cores they slowed Octet's first four or five all-MiniLM-L6-v2 runs (9 ms) of each turn to 14-27
-   * ms.
+   * Runs at least {@code warmup} untimed rounds (more until 1.5 s have passed), then {@code
+   * iterations} timed runs of each engine, each engine taking {@code block} consecutive timed runs
+   * per turn (1: strict alternation), and each turn that follows another engine's starting with
+   * untimed runs for at least {@code settleMillis} (at least one run when it is positive). With
+   * several intra-op threads on a machine with few cores, an engine's idle threads that spin after
+   * a run compete with the next engine's runs: ONNX Runtime's spin for 50-90 ms after its last run,
+   * and on two cores they slowed Octet's first four or five all-MiniLM-L6-v2 runs (9 ms) of each
+   * turn to 14-27 ms.
    */
   public static List<Result> run(
       List<Engine> engines,

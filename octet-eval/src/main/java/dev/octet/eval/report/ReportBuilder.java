@@ -67,7 +67,10 @@ public final class ReportBuilder {
         Engine b = new OctetEngine(int8, threads);
         Engine c = new OrtEngine(fp32Bytes, threads, null);
         Engine d = new OrtEngine(int8Bytes, threads, null)) {
-      List<Benchmark.Result> r = Benchmark.run(List.of(a, b, c, d), samples.get(0), 1, 5, 20);
+      List<Engine> engines = List.of(a, b, c, d);
+      Benchmark.Turns turns = Benchmark.Turns.of(threads, engines.size(), 5);
+      List<Benchmark.Result> r =
+          Benchmark.run(engines, samples.get(0), 1, 5, 20, turns.block(), turns.settleMillis());
       String[] models = {"FP32", "INT8", "FP32", "INT8"};
       for (int i = 0; i < r.size(); i++) {
         latency.add(

@@ -53,6 +53,13 @@ class BenchmarkTest {
   }
 
   @Test
+  void severalEnginesOnSeveralThreadsTakeTurnsAfterSettling() {
+    assertEquals(new Benchmark.Turns(10, 100), Benchmark.Turns.of(2, 2, 10));
+    assertEquals(new Benchmark.Turns(1, 0), Benchmark.Turns.of(1, 4, 10));
+    assertEquals(new Benchmark.Turns(1, 0), Benchmark.Turns.of(8, 1, 10));
+  }
+
+  @Test
   void aTurnThatFollowsAnotherEngineStartsWithUntimedRunsForTheSettleTime() {
     // two untimed runs (2 ms on the test clock) where the engine changes; none where a turn
     // follows the same engine's (b, b and a, a at the rounds' boundaries)

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -125,6 +126,37 @@ class ConvKernelTest {
             assertEquals(s, v, 1e-4 * (1 + Math.abs(s)), n + "," + oc + "," + oy + "," + ox);
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void oneSessionRunsInputsOfChangingShapes() {
+    Random r = new Random(5);
+    Map<String, AttributeValue> attrs = new HashMap<>();
+    attrs.put("pads", AttributeValue.ints(1, 1, 1, 1));
+    attrs.put("strides", AttributeValue.ints(2, 1));
+    Model model =
+        Model.of(
+            new GraphEditor("conv")
+                .addInput(new ValueInfo("x", null))
+                .putInitializer("w", Tensor.wrap(gaussian(r, 16 * 8 * 9), 16, 8, 3, 3))
+                .addOutput(new ValueInfo("y", null))
+                .addNode(
+                    new Node("conv", "Conv", List.of("x", "w"), List.of("y"), Attributes.of(attrs)))
+                .freeze(),
+            8,
+            List.of(new OpsetImport("", 17)));
+    int[][] shapes = {{1, 8, 10, 12}, {2, 8, 7, 9}, {1, 8, 10, 12}, {1, 8, 31, 5}};
+    try (Session s = Session.create(model, SessionOptions.defaults().withThreads(1))) {
+      for (int[] shape : shapes) {
+        float[] x = gaussian(r, shape[0] * shape[1] * shape[2] * shape[3]);
+        // the expected result from a session that has seen no other shape
+        float[] fresh = run(model, x, shape[0], shape[1], shape[2], shape[3], 1);
+        Tensor y = s.run(Map.of("x", Tensor.wrap(x, shape))).get("y");
+        int oh = (shape[2] + 2 - 3) / 2 + 1;
+        assertArrayEquals(new int[] {shape[0], 16, oh, shape[3]}, y.shape());
+        assertArrayEquals(fresh, y.floats(), java.util.Arrays.toString(shape));
       }
     }
   }

@@ -57,11 +57,7 @@ public final class BufferPool {
     private long run;
 
     T take(int n) {
-      Slot<T> s = slots.get(n);
-      if (s == null) {
-        s = new Slot<>();
-        slots.put(n, s);
-      }
+      Slot<T> s = slots.computeIfAbsent(n, k -> new Slot<>());
       s.run = run;
       return s.free.poll();
     }

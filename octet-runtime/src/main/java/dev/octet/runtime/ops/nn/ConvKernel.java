@@ -106,7 +106,7 @@ public final class ConvKernel implements Kernel {
   }
 
   /** W packed for the GEMM: the constant's, packed once, or this run's W. */
-  private PackedA[] gemmWeights(Tensor w, int groups) {
+  private PackedA[] gemmWeights(Tensor w) {
     PackedA[] p = packedWeights;
     if (p != null) {
       return p;
@@ -360,7 +360,7 @@ public final class ConvKernel implements Kernel {
       }
       return;
     }
-    PackedA[] weights = gemmWeights(w, groups);
+    PackedA[] weights = gemmWeights(w);
     if (path == Path.DIRECT) {
       for (int n = 0; n < batch; n++) {
         DirectConv.run(

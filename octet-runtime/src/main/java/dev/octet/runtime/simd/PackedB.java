@@ -47,7 +47,6 @@ public final class PackedB {
       throw new IllegalArgumentException(
           "buffer of " + data.length + " floats is smaller than " + size(k, n));
     }
-    float[] t = transposed && BlockTranspose.ENABLED ? BlockTranspose.scratch() : null;
     for (int p = 0; p < panels; p++) {
       int j0 = p * nr;
       int cols = Math.min(nr, n - j0);
@@ -63,7 +62,7 @@ public final class PackedB {
         for (int j = 0; j < jb; j += BlockTranspose.B) {
           for (int kk = 0; kk < kb; kk += BlockTranspose.B) {
             int src = off + (j0 + j) * ld + kk;
-            BlockTranspose.block(b, src, ld, data, base + kk * nr + j, nr, t);
+            BlockTranspose.block(b, src, ld, data, base + kk * nr + j, nr);
           }
         }
         for (int j = 0; j < cols; j++) {

@@ -51,6 +51,19 @@ class ConvPoolTest {
   /** x [2, c, h, w] -> Conv (k x k, stride, pad 1, bias) -> Relu -> MaxPool. */
   private static Model model(
       int c, int h, int w, int m, int k, int convStride, Map<String, AttributeValue> pool) {
+    return model(c, h, w, m, k, convStride, 1, pool);
+  }
+
+  /** x [2, c, h, w] -> Conv (k x k, stride, pads, bias) -> Relu -> MaxPool. */
+  private static Model model(
+      int c,
+      int h,
+      int w,
+      int m,
+      int k,
+      int convStride,
+      int convPad,
+      Map<String, AttributeValue> pool) {
     return Model.of(
         new GraphEditor("cp")
             .addInput(new ValueInfo("x", ValueType.tensor(DType.FLOAT, 2, c, h, w)))
@@ -65,7 +78,7 @@ class ConvPoolTest {
                     List.of("h"),
                     Attributes.of(
                         Map.of(
-                            "pads", AttributeValue.ints(1, 1, 1, 1),
+                            "pads", AttributeValue.ints(convPad, convPad, convPad, convPad),
                             "strides", AttributeValue.ints(convStride, convStride)))))
             .addNode(new Node("relu", "Relu", List.of("h"), List.of("r"), Attributes.empty()))
             .addNode(new Node("pool", "MaxPool", List.of("r"), List.of("y"), Attributes.of(pool)))
@@ -97,12 +110,14 @@ class ConvPoolTest {
     "1, 28, 28, 8, 5, 1, 2, 2, 0, 0, 1, 1",
     // the stem form (StemConv: few input channels, output channels in multiples of 64):
     // SqueezeNet's first layer, ResNet's 7x7 one, one input channel and two channel blocks with
-    // ceil mode, dilated windows, and an output too narrow for its tiles (the GEMM's)
+    // ceil mode, dilated windows, a pooled row of two 16-position blocks and 4 more, and an output
+    // too narrow for its tiles (the GEMM's)
     "3, 61, 47, 64, 3, 2, 3, 2, 0, 0, 1, 1",
     "3, 61, 47, 64, 3, 2, 3, 2, 0, 0, 1, 2",
     "3, 40, 38, 64, 7, 2, 3, 2, 1, 0, 1, 2",
     "1, 30, 33, 128, 3, 1, 2, 2, 0, 1, 1, 1",
     "4, 29, 31, 64, 5, 1, 3, 2, 1, 0, 2, 2",
+    "3, 20, 150, 64, 3, 2, 3, 2, 0, 0, 1, 2",
     "3, 9, 7, 64, 3, 2, 2, 2, 0, 0, 1, 1",
   })
   void fusedPoolingGivesTheSameBits(
@@ -119,6 +134,19 @@ class ConvPoolTest {
       int dilation,
       int threads) {
     Model model = model(c, h, w, m, k, convStride, pool(pk, ps, pp, ceil, dilation));
+    assertSameBits(model, new int[] {2, c, h, w}, threads);
+  }
+
+  @ParameterizedTest(name = "{0}x{1}x{2} -> {3}, {4}x{4}/{5}, {6} thread(s)")
+  @CsvSource({
+    // the stem form reads an input without pads where it is, a stride apart: SqueezeNet's first
+    // layer (its last input column unread), an odd width read to the end, a 7x7 stride-3 one
+    "3, 37, 224, 64, 3, 2, 1",
+    "3, 33, 71, 64, 3, 2, 2",
+    "2, 40, 64, 128, 7, 3, 1",
+  })
+  void stemWithoutPadsGivesTheSameBits(int c, int h, int w, int m, int k, int stride, int threads) {
+    Model model = model(c, h, w, m, k, stride, 0, pool(3, 2, 0, 0, 1));
     assertSameBits(model, new int[] {2, c, h, w}, threads);
   }
 

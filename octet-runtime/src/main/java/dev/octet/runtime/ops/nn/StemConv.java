@@ -3,6 +3,7 @@ package dev.octet.runtime.ops.nn;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
+import dev.octet.runtime.simd.BlockTranspose;
 import dev.octet.runtime.simd.Simd;
 import dev.octet.runtime.simd.VectorMath;
 import java.util.Arrays;
@@ -22,8 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * [position][channel] and is computed once; the pooling takes the maximum of whole channel vectors
  * (the window's rows first, then its columns), then Relu (which commutes with the maximum, on a
  * quarter of the values), and only the pooled row is written out, turned into [channel][position]
- * by gathers. Without a pooling the gathers would move four times as much and cost more than they
- * save (VGG-19's first layer: 3.8 -> 4.1 ms), so the GEMM keeps those.
+ * by 16 x 16 block transposes in registers. Without a pooling that turn would move four times as
+ * much and cost more than it saves (VGG-19's first layer, turned by gathers: 3.8 -> 4.1 ms), so the
+ * GEMM keeps those.
  */
 final class StemConv {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -82,9 +84,11 @@ final class StemConv {
   /**
    * One image x [c][h][w] at xOff, convolved (plus the bias), max-pooled by {@code pool}, then
    * Relu'd when asked, into output channel o at {@code out[outOff + o * plane]}, plane the pooled
-   * output's size. The input is read as {@link ImplicitConv} lays it out (zero-padded and split
-   * into stride phases), where a row's consecutive output positions read consecutive floats. Each
-   * thread takes a block of pooled rows (the convolution rows two blocks share are computed twice).
+   * output's size. A tile broadcasts input values a stride apart, so the input is read where it is
+   * when the convolution has no pads (SqueezeNet's), else from a zero-padded copy ({@link Input});
+   * it is not split into stride phases, as the GEMM needs it (splitting SqueezeNet's input took an
+   * eighth of this layer's time). Each thread takes a block of pooled rows (the convolution rows
+   * two blocks share are computed twice).
    */
   static void run(
       float[] x,
@@ -100,32 +104,71 @@ final class StemConv {
       float[] out,
       int outOff,
       ExecContext ctx) {
-    ImplicitConv.Layout l = ImplicitConv.layout(g, c, h, w);
-    float[] src = l.copies() ? ctx.floats(c * l.channelSize()) : x;
-    if (l.copies()) {
-      ImplicitConv.prepare(x, xOff, c, h, w, l, src, ctx);
-    }
-    int from = l.copies() ? 0 : xOff;
+    Input in = Input.of(x, xOff, c, h, w, g, ctx);
     float[] b = bias == null ? new float[wt.m()] : bias;
     int rows = pool.out()[0];
     ctx.parallelFor(
         rows,
         Math.max(1, rows / ctx.threads()),
         (r0, r1) -> {
-          Rows r = new Rows(src, from, l, wt, b, pool, ctx);
+          Rows r = new Rows(in, g, wt, b, pool, ctx);
           r.pooled(relu, r0, r1, out, outOff);
           r.release(ctx);
         });
-    if (l.copies()) {
-      ctx.recycle(src);
+    if (in.copy()) {
+      ctx.recycle(in.x());
+    }
+  }
+
+  /**
+   * The input as the tiles read it: convolution row oy, position ox, kernel offset k at {@code
+   * x[from + oy * rowStep + ox * step + koff[k]]}.
+   *
+   * @param copy whether x is a zero-padded copy (from the context's buffers)
+   */
+  record Input(float[] x, int from, int rowStep, int step, int[] koff, boolean copy) {
+    static Input of(float[] x, int xOff, int c, int h, int w, ConvGeometry g, ExecContext ctx) {
+      int kh = g.kernel()[0];
+      int kw = g.kernel()[1];
+      int ph = g.padBegin()[0];
+      int pw = g.padBegin()[1];
+      // the padded extent the windows read
+      int hp = (g.out()[0] - 1) * g.strides()[0] + (kh - 1) * g.dilations()[0] + 1;
+      int wp = (g.out()[1] - 1) * g.strides()[1] + (kw - 1) * g.dilations()[1] + 1;
+      boolean copy = ph != 0 || pw != 0 || hp > h || wp > w;
+      float[] src = x;
+      int from = xOff;
+      int rowLength = w;
+      int plane = h * w;
+      if (copy) {
+        rowLength = Math.max(wp, w + pw);
+        int rows = Math.max(hp, h + ph);
+        plane = rows * rowLength;
+        src = ctx.floats(c * plane);
+        Arrays.fill(src, 0, c * plane, 0f);
+        for (int ch = 0; ch < c; ch++) {
+          for (int y = 0; y < h; y++) {
+            System.arraycopy(
+                x, xOff + (ch * h + y) * w, src, ch * plane + (y + ph) * rowLength + pw, w);
+          }
+        }
+        from = 0;
+      }
+      int[] koff = new int[c * kh * kw];
+      for (int ch = 0, k = 0; ch < c; ch++) {
+        for (int ky = 0; ky < kh; ky++) {
+          for (int kx = 0; kx < kw; kx++) {
+            koff[k++] = ch * plane + ky * g.dilations()[0] * rowLength + kx * g.dilations()[1];
+          }
+        }
+      }
+      return new Input(src, from, g.strides()[0] * rowLength, g.strides()[1], koff, copy);
     }
   }
 
   /** One task's rows: its row buffers and the work on them. */
   private static final class Rows {
-    private final float[] src;
-    private final int from;
-    private final ImplicitConv.Layout l;
+    private final Input in;
     private final ConvGeometry g;
     private final ConvGeometry pool;
     private final Weights wt;
@@ -149,18 +192,9 @@ final class StemConv {
     /** A pooled row as [position][channel]. */
     private final float[] pooledRow;
 
-    Rows(
-        float[] src,
-        int from,
-        ImplicitConv.Layout l,
-        Weights wt,
-        float[] bias,
-        ConvGeometry pool,
-        ExecContext ctx) {
-      this.src = src;
-      this.from = from;
-      this.l = l;
-      this.g = l.g();
+    Rows(Input in, ConvGeometry g, Weights wt, float[] bias, ConvGeometry pool, ExecContext ctx) {
+      this.in = in;
+      this.g = g;
       this.pool = pool;
       this.wt = wt;
       this.bias = bias;
@@ -257,40 +291,68 @@ final class StemConv {
     private void convolve(int oy, int at) {
       int m = wt.m();
       int ow = g.out()[1];
-      int xo = from + oy * l.wq();
+      int xo = in.from() + oy * in.rowStep();
       for (int cb = 0; cb < m; cb += CB) {
         for (int ox = 0; ox < ow; ox += PX) {
           int x0 = Math.min(ox, ow - PX);
-          tile(src, xo + x0, l.rows(), wt.w(), cb, m, bias, ring, at + x0 * m + cb);
+          tile(
+              in.x(),
+              xo + x0 * in.step(),
+              in.step(),
+              in.koff(),
+              wt.w(),
+              cb,
+              m,
+              bias,
+              ring,
+              at + x0 * m + cb);
         }
       }
     }
 
     /**
-     * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: a gather of
-     * L positions per vector of one channel.
+     * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: 16 x 16
+     * blocks transposed in registers, then the positions past whole blocks one by one (with 16-lane
+     * vectors; else a gather of L positions per vector of one channel).
      */
     private void scatter(float[] row, int count, float[] out, int off, int plane) {
       int m = wt.m();
-      for (int o = 0; o < m; o++) {
-        int p = 0;
-        for (; p + L <= count; p += L) {
-          FloatVector.fromArray(S, row, p * m + o, wt.lanes(), 0)
-              .intoArray(out, off + o * plane + p);
+      int p = 0;
+      if (BlockTranspose.ENABLED) {
+        for (; p + BlockTranspose.B <= count; p += BlockTranspose.B) {
+          for (int o = 0; o < m; o += BlockTranspose.B) {
+            BlockTranspose.block(row, p * m + o, m, out, off + o * plane + p, plane);
+          }
         }
-        for (; p < count; p++) {
-          out[off + o * plane + p] = row[p * m + o];
+      }
+      for (int o = 0; o < m; o++) {
+        int q = p;
+        for (; q + L <= count; q += L) {
+          FloatVector.fromArray(S, row, q * m + o, wt.lanes(), 0)
+              .intoArray(out, off + o * plane + q);
+        }
+        for (; q < count; q++) {
+          out[off + o * plane + q] = row[q * m + o];
         }
       }
     }
   }
 
   /**
-   * One tile: positions [0, 5) (input at x[xo + koff[k] + p]) by channels [cb, cb + 64) (w[k * m +
-   * cb ...]), from the bias, stored at d[dOff + p * m + j].
+   * One tile: positions [0, 5) (input at x[xo + koff[k] + p * step]) by channels [cb, cb + 64) (w[k
+   * * m + cb ...]), from the bias, stored at d[dOff + p * m + j].
    */
   private static void tile(
-      float[] x, int xo, int[] koff, float[] w, int cb, int m, float[] bias, float[] d, int dOff) {
+      float[] x,
+      int xo,
+      int step,
+      int[] koff,
+      float[] w,
+      int cb,
+      int m,
+      float[] bias,
+      float[] d,
+      int dOff) {
     FloatVector b0 = FloatVector.fromArray(S, bias, cb);
     FloatVector b1 = FloatVector.fromArray(S, bias, cb + L);
     FloatVector b2 = FloatVector.fromArray(S, bias, cb + 2 * L);
@@ -312,22 +374,22 @@ final class StemConv {
       a01 = v.fma(w1, a01);
       a02 = v.fma(w2, a02);
       a03 = v.fma(w3, a03);
-      v = FloatVector.broadcast(S, x[o + 1]);
+      v = FloatVector.broadcast(S, x[o + 1 * step]);
       a10 = v.fma(w0, a10);
       a11 = v.fma(w1, a11);
       a12 = v.fma(w2, a12);
       a13 = v.fma(w3, a13);
-      v = FloatVector.broadcast(S, x[o + 2]);
+      v = FloatVector.broadcast(S, x[o + 2 * step]);
       a20 = v.fma(w0, a20);
       a21 = v.fma(w1, a21);
       a22 = v.fma(w2, a22);
       a23 = v.fma(w3, a23);
-      v = FloatVector.broadcast(S, x[o + 3]);
+      v = FloatVector.broadcast(S, x[o + 3 * step]);
       a30 = v.fma(w0, a30);
       a31 = v.fma(w1, a31);
       a32 = v.fma(w2, a32);
       a33 = v.fma(w3, a33);
-      v = FloatVector.broadcast(S, x[o + 4]);
+      v = FloatVector.broadcast(S, x[o + 4 * step]);
       a40 = v.fma(w0, a40);
       a41 = v.fma(w1, a41);
       a42 = v.fma(w2, a42);

@@ -120,7 +120,6 @@ public final class TransposeKernel implements Kernel {
     int rowsPer = out[r - 2];
     int cols = out[r - 1];
     int colStride = strides[r - 1];
-    float[] t = BlockTranspose.scratch();
     for (int mat = m0; mat < m1; mat++) {
       int base = 0;
       for (int d = r - 3, rest = mat; d >= 0; d--) {
@@ -134,7 +133,7 @@ public final class TransposeKernel implements Kernel {
         if (BlockTranspose.ENABLED) {
           for (; j + BLOCK <= cols; j += BLOCK) {
             BlockTranspose.block(
-                src, base + i0 + j * colStride, colStride, dst, o + i0 * cols + j, cols, t);
+                src, base + i0 + j * colStride, colStride, dst, o + i0 * cols + j, cols);
           }
         }
         for (int s = base + i0 + j * colStride; j < cols; j++, s += colStride) {

@@ -174,6 +174,42 @@ class VectorMathTest {
   }
 
   @Test
+  void threeByThreeStrideTwoWindowsMatchTheDefinitionAndWriteNothingPast() {
+    java.util.Random r = new java.util.Random(9);
+    for (int n : new int[] {1, 6, 13, 15, 16, 17, 27, 38, 54}) {
+      for (boolean tight : new boolean[] {false, true}) {
+        // rows ld apart; tight: the last row ends at the array's end, where whole vectors would
+        // run past it
+        int w = 2 * n + 1;
+        int ld = w + 2;
+        float[] x = new float[4 + 2 * ld + w + (tight ? 0 : 40)];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) r.nextGaussian();
+        }
+        x[4 + ld + n] = Float.NaN;
+        float[] y = new float[n + 10];
+        java.util.Arrays.fill(y, -7f);
+        VectorMath.max3x3Stride2(x, 4, ld, n, y, 3, new float[16]);
+        for (int i = 0; i < y.length; i++) {
+          float expected = -7f;
+          if (i >= 3 && i < 3 + n) {
+            expected = Float.NEGATIVE_INFINITY;
+            for (int row = 0; row < 3; row++) {
+              for (int j = 0; j < 3; j++) {
+                expected = Math.max(expected, x[4 + row * ld + 2 * (i - 3) + j]);
+              }
+            }
+          }
+          assertEquals(
+              Float.floatToIntBits(expected),
+              Float.floatToIntBits(y[i]),
+              "n " + n + (tight ? " (tight)" : "") + ", " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void everyOtherTakesEvenPositionsAndWritesNothingPast() {
     for (int n : new int[] {0, 1, 15, 16, 17, 55, 112}) {
       // the source ends exactly after its last even value: the vector loop must stop in time

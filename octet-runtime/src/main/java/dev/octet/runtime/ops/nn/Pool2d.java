@@ -60,6 +60,7 @@ final class Pool2d {
     int hEnd = h + g.padEnd()[0];
     int wEnd = w + g.padEnd()[1];
     boolean rowsFirst = max && dh == 1 && dw == 1;
+    boolean threeByTwo = rowsFirst && kh == 3 && kw == 3 && sh == 2 && sw == 2;
     float[] columns = rowsFirst ? new float[VectorMath.padded(w)] : null;
     float[] picked = rowsFirst ? new float[VectorMath.padded(ow)] : null;
     // outputs [lo, hi) of a row whose windows lie inside the image horizontally
@@ -73,7 +74,13 @@ final class Pool2d {
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
         int from = ow;
         int to = ow;
-        if (rowsFirst && rowInside && hi > lo) {
+        if (threeByTwo && rowInside && hi > lo) {
+          // the common 3 x 3 window at stride 2: straight from the three rows
+          VectorMath.max3x3Stride2(
+              x, xb + iy0 * ld + lo * 2 - pw, ld, hi - lo, y, yb + oy * ow + lo, picked);
+          from = lo;
+          to = hi;
+        } else if (rowsFirst && rowInside && hi > lo) {
           // max pooling, rows inside the image: the max of the kh rows first (vectorised over the
           // width), then the max of kw neighbouring column maxima every sw-th column (vectorised
           // for strides 1 and 2)

@@ -190,20 +190,23 @@ public final class ImplicitConv {
             int shift = kx * g.dilations()[1] - g.padBegin()[1];
             int base = c * l.channelSize() + kx * plane;
             int src = xOff + c * h * w;
-            java.util.Arrays.fill(dst, base, base + margin, 0f);
-            java.util.Arrays.fill(dst, base + margin + l.hq() * w, base + plane, 0f);
+            // zeros, the rows above the image, the image's rows in one copy, the rows below it,
+            // zeros (row by row, mnist-8's second layer: a sixth of its run)
+            int top = Math.min(l.hq(), ph);
+            int bottom = Math.max(top, Math.min(l.hq(), ph + h));
+            int d = base + margin;
+            java.util.Arrays.fill(dst, base, d + top * w, 0f);
+            if (bottom > top) {
+              System.arraycopy(x, src + (top - ph) * w, dst, d + top * w, (bottom - top) * w);
+            }
+            java.util.Arrays.fill(dst, d + bottom * w, base + plane, 0f);
             // the columns a read shifted this far wraps onto
             int zeroFrom = shift < 0 ? w + shift : 0;
             int zeroTo = shift < 0 ? w : shift;
-            for (int r = 0; r < l.hq(); r++) {
-              int iy = r - ph;
-              int d = base + margin + r * w;
-              if (iy < 0 || iy >= h) {
-                java.util.Arrays.fill(dst, d, d + w, 0f);
-                continue;
+            for (int r = top; r < bottom && zeroTo > zeroFrom; r++) {
+              for (int j = d + r * w + zeroFrom, end = d + r * w + zeroTo; j < end; j++) {
+                dst[j] = 0f;
               }
-              System.arraycopy(x, src + iy * w, dst, d, w);
-              java.util.Arrays.fill(dst, d + zeroFrom, d + zeroTo, 0f);
             }
           }
         });

@@ -174,36 +174,42 @@ class VectorMathTest {
   }
 
   @Test
-  void threeByThreeStrideTwoWindowsMatchTheDefinitionAndWriteNothingPast() {
+  void strideTwoWindowsMatchTheDefinitionAndWriteNothingPast() {
     java.util.Random r = new java.util.Random(9);
-    for (int n : new int[] {1, 6, 13, 15, 16, 17, 27, 38, 54}) {
-      for (boolean tight : new boolean[] {false, true}) {
-        // rows ld apart; tight: the last row ends at the array's end, where whole vectors would
-        // run past it
-        int w = 2 * n + 1;
-        int ld = w + 2;
-        float[] x = new float[4 + 2 * ld + w + (tight ? 0 : 40)];
-        for (int i = 0; i < x.length; i++) {
-          x[i] = (float) r.nextGaussian();
-        }
-        x[4 + ld + n] = Float.NaN;
-        float[] y = new float[n + 10];
-        java.util.Arrays.fill(y, -7f);
-        VectorMath.max3x3Stride2(x, 4, ld, n, y, 3, new float[16]);
-        for (int i = 0; i < y.length; i++) {
-          float expected = -7f;
-          if (i >= 3 && i < 3 + n) {
-            expected = Float.NEGATIVE_INFINITY;
-            for (int row = 0; row < 3; row++) {
-              for (int j = 0; j < 3; j++) {
-                expected = Math.max(expected, x[4 + row * ld + 2 * (i - 3) + j]);
+    for (int k = 2; k <= 3; k++) {
+      for (int n : new int[] {1, 6, 13, 14, 15, 16, 17, 27, 38, 54}) {
+        for (boolean tight : new boolean[] {false, true}) {
+          // k rows ld apart; tight: the last row ends at the array's end, where whole vectors
+          // would run past it
+          int w = 2 * n + k - 2;
+          int ld = w + 2;
+          float[] x = new float[4 + (k - 1) * ld + w + (tight ? 0 : 40)];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+          }
+          x[4 + ld + n] = Float.NaN;
+          float[] y = new float[n + 10];
+          java.util.Arrays.fill(y, -7f);
+          if (k == 2) {
+            VectorMath.max2x2Stride2(x, 4, ld, n, y, 3, new float[16]);
+          } else {
+            VectorMath.max3x3Stride2(x, 4, ld, n, y, 3, new float[16]);
+          }
+          for (int i = 0; i < y.length; i++) {
+            float expected = -7f;
+            if (i >= 3 && i < 3 + n) {
+              expected = Float.NEGATIVE_INFINITY;
+              for (int row = 0; row < k; row++) {
+                for (int j = 0; j < k; j++) {
+                  expected = Math.max(expected, x[4 + row * ld + 2 * (i - 3) + j]);
+                }
               }
             }
+            assertEquals(
+                Float.floatToIntBits(expected),
+                Float.floatToIntBits(y[i]),
+                k + "x" + k + ", n " + n + (tight ? " (tight)" : "") + ", " + i);
           }
-          assertEquals(
-              Float.floatToIntBits(expected),
-              Float.floatToIntBits(y[i]),
-              "n " + n + (tight ? " (tight)" : "") + ", " + i);
         }
       }
     }

@@ -46,6 +46,8 @@ class DirectConvTest {
     int ow = g.out()[1];
     float[] y = new float[m * oh * ow + 3];
     DirectConv.run(x, 0, c, h, w, wt, m, g, y, 3, new ExecContext(new WorkerPool(2), 2));
+    // nothing before the output (and nothing after it: y ends there)
+    assertEquals(0f, y[0] + y[1] + y[2]);
     for (int oc = 0; oc < m; oc++) {
       for (int oy = 0; oy < oh; oy++) {
         for (int ox = 0; ox < ow; ox++) {

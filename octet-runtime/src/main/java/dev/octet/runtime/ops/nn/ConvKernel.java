@@ -180,7 +180,7 @@ public final class ConvKernel implements Kernel {
       int outOff,
       int outBatchStride,
       ExecContext ctx) {
-    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
+    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w, pooling != null);
     float[] grid =
         ImplicitConv.compacts(l) || pooling != null
             ? ctx.floats(ImplicitConv.gridSize(l, pooling, mg, ctx.threads()))

@@ -153,7 +153,7 @@ public final class ConvIntegerKernel implements Kernel {
       Weights b,
       int[] acc,
       ExecContext ctx) {
-    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w);
+    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w, false);
     int[] grid =
         ImplicitConv.compacts(l)
             ? ctx.ints(ImplicitConv.gridSize(l, null, mg, ctx.threads()))

@@ -1,6 +1,6 @@
 package dev.octet.runtime.ops.nn;
 
-import dev.octet.runtime.simd.VectorMath;
+import dev.octet.runtime.simd.WindowMax;
 
 /**
  * 2-D max and average pooling of planes held with any row and plane stride: a tensor's planes
@@ -63,8 +63,8 @@ final class Pool2d {
     // the common windows at stride 2, straight from their rows
     boolean threeByTwo = rowsFirst && kh == 3 && kw == 3 && sh == 2 && sw == 2;
     boolean twoByTwo = rowsFirst && kh == 2 && kw == 2 && sh == 2 && sw == 2;
-    float[] columns = rowsFirst ? new float[VectorMath.padded(w)] : null;
-    float[] picked = rowsFirst ? new float[VectorMath.padded(ow)] : null;
+    float[] columns = rowsFirst ? new float[WindowMax.padded(w)] : null;
+    float[] picked = rowsFirst ? new float[WindowMax.padded(ow)] : null;
     // outputs [lo, hi) of a row whose windows lie inside the image horizontally
     int lo = Math.min(ow, (pw + sw - 1) / sw);
     int hi = Math.max(lo, Math.min(ow, w - kw + pw < 0 ? 0 : (w - kw + pw) / sw + 1));
@@ -77,13 +77,13 @@ final class Pool2d {
         int from = ow;
         int to = ow;
         if (twoByTwo && rowInside && hi > lo) {
-          VectorMath.max2x2Stride2(
+          WindowMax.max2x2Stride2(
               x, xb + iy0 * ld + lo * 2 - pw, ld, hi - lo, y, yb + oy * ow + lo, picked);
           from = lo;
           to = hi;
         } else if (threeByTwo && rowInside && hi > lo) {
           // the common 3 x 3 window at stride 2: straight from the three rows
-          VectorMath.max3x3Stride2(
+          WindowMax.max3x3Stride2(
               x, xb + iy0 * ld + lo * 2 - pw, ld, hi - lo, y, yb + oy * ow + lo, picked);
           from = lo;
           to = hi;
@@ -91,8 +91,8 @@ final class Pool2d {
           // max pooling, rows inside the image: the max of the kh rows first (vectorised over the
           // width), then the max of kw neighbouring column maxima every sw-th column (vectorised
           // for strides 1 and 2)
-          VectorMath.maxRows(x, xb + iy0 * ld, ld, w, kh, columns);
-          VectorMath.windowMax(columns, lo * sw - pw, kw, sw, hi - lo, picked);
+          WindowMax.maxRows(x, xb + iy0 * ld, ld, w, kh, columns);
+          WindowMax.windowMax(columns, lo * sw - pw, kw, sw, hi - lo, picked);
           System.arraycopy(picked, 0, y, yb + oy * ow + lo, hi - lo);
           from = lo;
           to = hi;

@@ -6,6 +6,7 @@ import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.simd.BlockTranspose;
 import dev.octet.runtime.simd.Simd;
 import dev.octet.runtime.simd.VectorMath;
+import dev.octet.runtime.simd.WindowMax;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -229,7 +230,7 @@ final class StemConv {
         }
         // the maxima of the window's rows (vectorised over the whole row)
         if (rows == held.length) {
-          VectorMath.maxRows(ring, 0, rowSize, rowSize, rows, columns);
+          WindowMax.maxRows(ring, 0, rowSize, rowSize, rows, columns);
         } else {
           System.arraycopy(ring, slot[0], columns, 0, rowSize);
           for (int i = 1; i < rows; i++) {

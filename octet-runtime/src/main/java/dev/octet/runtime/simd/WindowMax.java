@@ -110,23 +110,24 @@ public final class WindowMax {
   /**
    * y[yo + i] = the maximum of x[o + r * ld + 2i + j] over r, j &lt; 3, for i &lt; n: a row of 3 x
    * 3 windows at stride 2 (the common max pooling) straight from its three input rows. With c the
-   * column maxima of the rows, 16 outputs take the maxima of c[2i], c[2i + 1] and c[2i + 2]: the
-   * even lanes, the odd lanes, and the even lanes moved on by one lane into the next 16 columns,
-   * whose maxima the next 16 outputs start from. The row maxima then the column maxima, through a
-   * scratch row, took 1.3-1.5x as long on SqueezeNet's 27- and 55-wide planes. Whole vectors read
-   * up to 2i + 48 on each row, so rows are followed by other values or by the array's end
-   * (checked); {@code tail} holds 16 floats, for rows of fewer than 16 outputs.
+   * column maxima of the rows, L outputs (a vector's lanes, 16 with AVX-512) take the maxima of
+   * c[2i], c[2i + 1] and c[2i + 2]: the even lanes, the odd lanes, and the even lanes moved on by
+   * one lane into the next L columns, whose maxima the next L outputs start from. The row maxima
+   * then the column maxima, through a scratch row, took 1.3-1.5x as long on SqueezeNet's 27- and
+   * 55-wide planes. Whole vectors read up to 2i + 3L on each row, so rows are followed by other
+   * values or by the array's end (checked); {@code tail} holds L floats, for rows of fewer than L
+   * outputs.
    */
   public static void max3x3Stride2(
       float[] x, int o, int ld, int n, float[] y, int yo, float[] tail) {
     int i = 0;
     int l = S.length();
-    // one past the last value that the 16 outputs from 0 read
+    // one past the last value that the L outputs from 0 read
     int reach = o + 2 * ld + 3 * l;
-    if (Simd.ENABLED && l == 16 && n > 0 && reach <= x.length) {
+    if (Simd.ENABLED && n > 0 && reach <= x.length) {
       FloatVector from = rows3(x, o, ld);
       for (; i < n; i += l) {
-        // the last 16 outputs end at n (some computed twice, the same way)
+        // the last L outputs end at n (some computed twice, the same way)
         int at = i + l <= n ? i : Math.max(0, n - l);
         if (reach + 2 * at > x.length) {
           break;
@@ -154,17 +155,17 @@ public final class WindowMax {
 
   /**
    * y[yo + i] = the maximum of x[o + r * ld + 2i + j] over r, j &lt; 2, for i &lt; n: a row of 2 x
-   * 2 windows at stride 2 straight from its two input rows, 16 outputs at a time from the even and
+   * 2 windows at stride 2 straight from its two input rows, L outputs at a time from the even and
    * odd lanes of the column maxima (mnist-8's first pooling: 14 outputs a row). Whole vectors read
-   * up to 2i + 32 on each row; {@code tail} holds 16 floats, for rows of fewer than 16 outputs.
+   * up to 2i + 2L on each row; {@code tail} holds L floats, for rows of fewer than L outputs.
    */
   public static void max2x2Stride2(
       float[] x, int o, int ld, int n, float[] y, int yo, float[] tail) {
     int i = 0;
     int l = S.length();
-    // one past the last value that the 16 outputs from 0 read
+    // one past the last value that the L outputs from 0 read
     int reach = o + ld + 2 * l;
-    if (Simd.ENABLED && l == 16) {
+    if (Simd.ENABLED) {
       for (; i < n; i += l) {
         int at = i + l <= n ? i : Math.max(0, n - l);
         if (reach + 2 * at > x.length) {
@@ -185,8 +186,8 @@ public final class WindowMax {
   }
 
   /**
-   * The 16 outputs from {@code at} into y[yo + at...], or the first n through {@code tail} when a
-   * row has fewer than 16.
+   * The L outputs from {@code at} into y[yo + at...], or the first n through {@code tail} when a
+   * row has fewer than L.
    */
   private static void store(FloatVector m, int at, int n, float[] y, int yo, float[] tail) {
     if (at + S.length() <= n) {

@@ -70,9 +70,9 @@ class WindowMaxTest {
           float[] y = new float[n + 10];
           java.util.Arrays.fill(y, -7f);
           if (k == 2) {
-            WindowMax.max2x2Stride2(x, 4, ld, n, y, 3, new float[16]);
+            WindowMax.max2x2Stride2(x, 4, ld, n, y, 3, new float[Simd.F.length()]);
           } else {
-            WindowMax.max3x3Stride2(x, 4, ld, n, y, 3, new float[16]);
+            WindowMax.max3x3Stride2(x, 4, ld, n, y, 3, new float[Simd.F.length()]);
           }
           for (int i = 0; i < y.length; i++) {
             float expected = -7f;

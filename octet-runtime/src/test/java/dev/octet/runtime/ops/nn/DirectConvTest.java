@@ -2,11 +2,13 @@ package dev.octet.runtime.ops.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.octet.core.graph.AttributeValue;
 import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.WorkerPool;
+import dev.octet.runtime.simd.Simd;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +33,9 @@ class DirectConvTest {
                 "pads", AttributeValue.ints(pt, pl, pb, pr),
                 "kernel_shape", AttributeValue.ints(k, k)));
     ConvGeometry g = ConvGeometry.forConv(a, new int[] {1, c, h, w}, new int[] {m, c, k, k}, 1);
-    // the kernel is checked on all these shapes, also those for which the GEMM is chosen
+    // the kernel is checked on all these shapes, also those for which the GEMM is chosen, as long
+    // as a row fits in two vectors (with 8-lane vectors, the 28- to 32-wide ones do not)
+    assumeTrue(g.out()[1] <= 2 * Simd.F.length(), "rows wider than two vectors");
     assertTrue(k == 1 || c * k * k > 64 || DirectConv.applies(g, 1, c, m, new int[] {k, k}));
     Random r = new Random(c * 100L + h * 10L + w);
     float[] x = new float[c * h * w];

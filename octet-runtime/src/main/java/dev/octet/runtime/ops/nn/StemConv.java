@@ -9,6 +9,7 @@ import dev.octet.runtime.simd.VectorMath;
 import dev.octet.runtime.simd.WindowMax;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -293,14 +294,18 @@ final class StemConv {
       int m = wt.m();
       int ow = g.out()[1];
       int xo = in.from() + oy * in.rowStep();
+      int last = in.koff()[in.koff().length - 1];
       for (int cb = 0; cb < m; cb += CB) {
         for (int ox = 0; ox < ow; ox += PX) {
           int x0 = Math.min(ox, ow - PX);
+          int xs = xo + x0 * in.step();
           tile(
               in.x(),
-              xo + x0 * in.step(),
+              xs,
               in.step(),
               in.koff(),
+              // the 5 inputs of each kernel offset from one vector: stride 2, a vector's room
+              in.step() == 2 && L == 16 && xs + last + L <= in.x().length,
               wt.w(),
               cb,
               m,
@@ -339,15 +344,29 @@ final class StemConv {
     }
   }
 
+  /** Stands in for the vector load of a tile without {@code lanes}. */
+  private static final FloatVector ZERO = FloatVector.zero(S);
+
+  /** Every lane takes lane 0, 2, 4, 6 or 8: the inputs of a tile at stride 2, from one load. */
+  private static final VectorShuffle<Float> LANE0 = VectorShuffle.fromOp(S, i -> 0);
+
+  private static final VectorShuffle<Float> LANE2 = VectorShuffle.fromOp(S, i -> 2);
+  private static final VectorShuffle<Float> LANE4 = VectorShuffle.fromOp(S, i -> 4);
+  private static final VectorShuffle<Float> LANE6 = VectorShuffle.fromOp(S, i -> 6);
+  private static final VectorShuffle<Float> LANE8 = VectorShuffle.fromOp(S, i -> 8);
+
   /**
-   * One tile: positions [0, 5) (input at x[xo + koff[k] + p * step]) by channels [cb, cb + 64) (w[k
-   * * m + cb ...]), from the bias, stored at d[dOff + p * m + j].
+   * One tile: positions [0, 5) (input at x[xo + koff[k] + p * step]; with {@code lanes}, step 2 and
+   * 16-lane vectors, the five taken from one vector load per offset by lane shuffles: SqueezeNet's
+   * stem 0.374-0.382 -> 0.350-0.374 ms against five scalar loads, each with its bounds check) by
+   * channels [cb, cb + 64) (w[k * m + cb ...]), from the bias, stored at d[dOff + p * m + j].
    */
   private static void tile(
       float[] x,
       int xo,
       int step,
       int[] koff,
+      boolean lanes,
       float[] w,
       int cb,
       int m,
@@ -365,32 +384,33 @@ final class StemConv {
     FloatVector a40 = b0, a41 = b1, a42 = b2, a43 = b3;
     for (int kk = 0, wk = cb; kk < koff.length; kk++, wk += m) {
       int o = xo + koff[kk];
+      FloatVector xv = lanes ? FloatVector.fromArray(S, x, o) : ZERO;
       FloatVector w0 = FloatVector.fromArray(S, w, wk);
       FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
       FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
       FloatVector w3 = FloatVector.fromArray(S, w, wk + 3 * L);
       FloatVector v;
-      v = FloatVector.broadcast(S, x[o]);
+      v = lanes ? xv.rearrange(LANE0) : FloatVector.broadcast(S, x[o]);
       a00 = v.fma(w0, a00);
       a01 = v.fma(w1, a01);
       a02 = v.fma(w2, a02);
       a03 = v.fma(w3, a03);
-      v = FloatVector.broadcast(S, x[o + 1 * step]);
+      v = lanes ? xv.rearrange(LANE2) : FloatVector.broadcast(S, x[o + 1 * step]);
       a10 = v.fma(w0, a10);
       a11 = v.fma(w1, a11);
       a12 = v.fma(w2, a12);
       a13 = v.fma(w3, a13);
-      v = FloatVector.broadcast(S, x[o + 2 * step]);
+      v = lanes ? xv.rearrange(LANE4) : FloatVector.broadcast(S, x[o + 2 * step]);
       a20 = v.fma(w0, a20);
       a21 = v.fma(w1, a21);
       a22 = v.fma(w2, a22);
       a23 = v.fma(w3, a23);
-      v = FloatVector.broadcast(S, x[o + 3 * step]);
+      v = lanes ? xv.rearrange(LANE6) : FloatVector.broadcast(S, x[o + 3 * step]);
       a30 = v.fma(w0, a30);
       a31 = v.fma(w1, a31);
       a32 = v.fma(w2, a32);
       a33 = v.fma(w3, a33);
-      v = FloatVector.broadcast(S, x[o + 4 * step]);
+      v = lanes ? xv.rearrange(LANE8) : FloatVector.broadcast(S, x[o + 4 * step]);
       a40 = v.fma(w0, a40);
       a41 = v.fma(w1, a41);
       a42 = v.fma(w2, a42);

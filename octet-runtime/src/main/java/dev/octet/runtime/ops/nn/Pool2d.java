@@ -60,9 +60,8 @@ final class Pool2d {
     int hEnd = h + g.padEnd()[0];
     int wEnd = w + g.padEnd()[1];
     boolean rowsFirst = max && dh == 1 && dw == 1;
-    // the common windows at stride 2, straight from their rows
-    boolean threeByTwo = rowsFirst && kh == 3 && kw == 3 && sh == 2 && sw == 2;
-    boolean twoByTwo = rowsFirst && kh == 2 && kw == 2 && sh == 2 && sw == 2;
+    // the common 2 x 2 and 3 x 3 windows at stride 2, straight from their rows
+    boolean strideTwo = rowsFirst && kh == kw && (kh == 2 || kh == 3) && sh == 2 && sw == 2;
     float[] columns = rowsFirst ? new float[WindowMax.padded(w)] : null;
     float[] picked = rowsFirst ? new float[WindowMax.padded(ow)] : null;
     // outputs [lo, hi) of a row whose windows lie inside the image horizontally
@@ -76,15 +75,13 @@ final class Pool2d {
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
         int from = ow;
         int to = ow;
-        if (twoByTwo && rowInside && hi > lo) {
-          WindowMax.max2x2Stride2(
-              x, xb + iy0 * ld + lo * 2 - pw, ld, hi - lo, y, yb + oy * ow + lo, picked);
-          from = lo;
-          to = hi;
-        } else if (threeByTwo && rowInside && hi > lo) {
-          // the common 3 x 3 window at stride 2: straight from the three rows
-          WindowMax.max3x3Stride2(
-              x, xb + iy0 * ld + lo * 2 - pw, ld, hi - lo, y, yb + oy * ow + lo, picked);
+        if (strideTwo && rowInside && hi > lo) {
+          int at = xb + iy0 * ld + lo * 2 - pw;
+          if (kh == 2) {
+            WindowMax.max2x2Stride2(x, at, ld, hi - lo, y, yb + oy * ow + lo, picked);
+          } else {
+            WindowMax.max3x3Stride2(x, at, ld, hi - lo, y, yb + oy * ow + lo, picked);
+          }
           from = lo;
           to = hi;
         } else if (rowsFirst && rowInside && hi > lo) {

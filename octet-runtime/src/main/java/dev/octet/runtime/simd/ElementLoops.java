@@ -1,6 +1,7 @@
 package dev.octet.runtime.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,8 +35,10 @@ final class ElementLoops {
   }
 
   private static int relu(float[] x, int xo, float[] out, int oo, int bound) {
+    FloatVector zero = FloatVector.zero(S);
     for (int i = 0; i < bound; i += L) {
-      FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(out, oo + i);
+      FloatVector v = FloatVector.fromArray(S, x, xo + i);
+      v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, oo + i);
     }
     return bound;
   }

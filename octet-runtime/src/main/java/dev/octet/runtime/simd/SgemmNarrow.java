@@ -1,6 +1,7 @@
 package dev.octet.runtime.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,22 +85,23 @@ final class SgemmNarrow {
       c71 = a7.fma(b1, c71);
     }
     if (relu) {
-      c00 = c00.max(0f);
-      c01 = c01.max(0f);
-      c10 = c10.max(0f);
-      c11 = c11.max(0f);
-      c20 = c20.max(0f);
-      c21 = c21.max(0f);
-      c30 = c30.max(0f);
-      c31 = c31.max(0f);
-      c40 = c40.max(0f);
-      c41 = c41.max(0f);
-      c50 = c50.max(0f);
-      c51 = c51.max(0f);
-      c60 = c60.max(0f);
-      c61 = c61.max(0f);
-      c70 = c70.max(0f);
-      c71 = c71.max(0f);
+      FloatVector zero = FloatVector.zero(S);
+      c00 = c00.blend(zero, c00.compare(VectorOperators.LE, zero));
+      c01 = c01.blend(zero, c01.compare(VectorOperators.LE, zero));
+      c10 = c10.blend(zero, c10.compare(VectorOperators.LE, zero));
+      c11 = c11.blend(zero, c11.compare(VectorOperators.LE, zero));
+      c20 = c20.blend(zero, c20.compare(VectorOperators.LE, zero));
+      c21 = c21.blend(zero, c21.compare(VectorOperators.LE, zero));
+      c30 = c30.blend(zero, c30.compare(VectorOperators.LE, zero));
+      c31 = c31.blend(zero, c31.compare(VectorOperators.LE, zero));
+      c40 = c40.blend(zero, c40.compare(VectorOperators.LE, zero));
+      c41 = c41.blend(zero, c41.compare(VectorOperators.LE, zero));
+      c50 = c50.blend(zero, c50.compare(VectorOperators.LE, zero));
+      c51 = c51.blend(zero, c51.compare(VectorOperators.LE, zero));
+      c60 = c60.blend(zero, c60.compare(VectorOperators.LE, zero));
+      c61 = c61.blend(zero, c61.compare(VectorOperators.LE, zero));
+      c70 = c70.blend(zero, c70.compare(VectorOperators.LE, zero));
+      c71 = c71.blend(zero, c71.compare(VectorOperators.LE, zero));
     }
     if (rows == Sgemm.MR && cols == NR) {
       c00.intoArray(c, co);
@@ -187,14 +189,15 @@ final class SgemmNarrow {
       c7 = FloatVector.broadcast(S, ap[ak + 7]).fma(b0, c7);
     }
     if (relu) {
-      c0 = c0.max(0f);
-      c1 = c1.max(0f);
-      c2 = c2.max(0f);
-      c3 = c3.max(0f);
-      c4 = c4.max(0f);
-      c5 = c5.max(0f);
-      c6 = c6.max(0f);
-      c7 = c7.max(0f);
+      FloatVector zero = FloatVector.zero(S);
+      c0 = c0.blend(zero, c0.compare(VectorOperators.LE, zero));
+      c1 = c1.blend(zero, c1.compare(VectorOperators.LE, zero));
+      c2 = c2.blend(zero, c2.compare(VectorOperators.LE, zero));
+      c3 = c3.blend(zero, c3.compare(VectorOperators.LE, zero));
+      c4 = c4.blend(zero, c4.compare(VectorOperators.LE, zero));
+      c5 = c5.blend(zero, c5.compare(VectorOperators.LE, zero));
+      c6 = c6.blend(zero, c6.compare(VectorOperators.LE, zero));
+      c7 = c7.blend(zero, c7.compare(VectorOperators.LE, zero));
     }
     if (rows == Sgemm.MR && cols == L) {
       c0.intoArray(c, co);

@@ -1,6 +1,7 @@
 package dev.octet.runtime.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -97,30 +98,31 @@ final class SgemmRows {
       c72 = x.fma(b2, c72);
     }
     if (relu) {
-      c00 = c00.max(0f);
-      c01 = c01.max(0f);
-      c02 = c02.max(0f);
-      c10 = c10.max(0f);
-      c11 = c11.max(0f);
-      c12 = c12.max(0f);
-      c20 = c20.max(0f);
-      c21 = c21.max(0f);
-      c22 = c22.max(0f);
-      c30 = c30.max(0f);
-      c31 = c31.max(0f);
-      c32 = c32.max(0f);
-      c40 = c40.max(0f);
-      c41 = c41.max(0f);
-      c42 = c42.max(0f);
-      c50 = c50.max(0f);
-      c51 = c51.max(0f);
-      c52 = c52.max(0f);
-      c60 = c60.max(0f);
-      c61 = c61.max(0f);
-      c62 = c62.max(0f);
-      c70 = c70.max(0f);
-      c71 = c71.max(0f);
-      c72 = c72.max(0f);
+      FloatVector zero = FloatVector.zero(S);
+      c00 = c00.blend(zero, c00.compare(VectorOperators.LE, zero));
+      c01 = c01.blend(zero, c01.compare(VectorOperators.LE, zero));
+      c02 = c02.blend(zero, c02.compare(VectorOperators.LE, zero));
+      c10 = c10.blend(zero, c10.compare(VectorOperators.LE, zero));
+      c11 = c11.blend(zero, c11.compare(VectorOperators.LE, zero));
+      c12 = c12.blend(zero, c12.compare(VectorOperators.LE, zero));
+      c20 = c20.blend(zero, c20.compare(VectorOperators.LE, zero));
+      c21 = c21.blend(zero, c21.compare(VectorOperators.LE, zero));
+      c22 = c22.blend(zero, c22.compare(VectorOperators.LE, zero));
+      c30 = c30.blend(zero, c30.compare(VectorOperators.LE, zero));
+      c31 = c31.blend(zero, c31.compare(VectorOperators.LE, zero));
+      c32 = c32.blend(zero, c32.compare(VectorOperators.LE, zero));
+      c40 = c40.blend(zero, c40.compare(VectorOperators.LE, zero));
+      c41 = c41.blend(zero, c41.compare(VectorOperators.LE, zero));
+      c42 = c42.blend(zero, c42.compare(VectorOperators.LE, zero));
+      c50 = c50.blend(zero, c50.compare(VectorOperators.LE, zero));
+      c51 = c51.blend(zero, c51.compare(VectorOperators.LE, zero));
+      c52 = c52.blend(zero, c52.compare(VectorOperators.LE, zero));
+      c60 = c60.blend(zero, c60.compare(VectorOperators.LE, zero));
+      c61 = c61.blend(zero, c61.compare(VectorOperators.LE, zero));
+      c62 = c62.blend(zero, c62.compare(VectorOperators.LE, zero));
+      c70 = c70.blend(zero, c70.compare(VectorOperators.LE, zero));
+      c71 = c71.blend(zero, c71.compare(VectorOperators.LE, zero));
+      c72 = c72.blend(zero, c72.compare(VectorOperators.LE, zero));
     }
     if (rows == MR && cols == NR) {
       // the common full tile: stores written out so that no vector leaves this method

@@ -3,7 +3,15 @@ package dev.octet.runtime.simd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The SIMD switch and the preferred float vector shape of this CPU. */
+/**
+ * The SIMD switch and the preferred float vector shape of this CPU.
+ *
+ * <p>Kernels write Relu as {@code v.blend(zero, v.compare(LE, zero))}, which is {@code Math.max(v,
+ * 0f)} (NaN stays NaN, -0 becomes +0) in two instructions: C2 turns {@code v.max(0f)} into six on
+ * x86, ordering NaN and -0 by hand around a {@code vmaxps}. It is written out where it is used: a
+ * helper method was not inlined into the large tile methods ("callee uses too much stack"), and a
+ * vector passed to a call that is not inlined is boxed (SqueezeNet: 4 -> 65 ms).
+ */
 public final class Simd {
   /** False when {@code -Doctet.simd=false}: every kernel then takes its scalar path. */
   public static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("octet.simd"));

@@ -290,9 +290,10 @@ public final class VectorMath {
     int i = 0;
     if (Simd.ENABLED) {
       FloatVector vb = FloatVector.broadcast(S, bias);
+      FloatVector zero = FloatVector.zero(S);
       for (int bound = S.loopBound(n); i < bound; i += S.length()) {
         FloatVector v = FloatVector.fromArray(S, x, xo + i).add(vb);
-        (relu ? v.max(0f) : v).intoArray(y, yo + i);
+        (relu ? v.blend(zero, v.compare(VectorOperators.LE, zero)) : v).intoArray(y, yo + i);
       }
     }
     for (; i < n; i++) {

@@ -86,6 +86,60 @@ class SgemmTest {
   }
 
   @Test
+  void reluIsMathMaxWithZeroInEveryKernel() {
+    // the tile epilogues' Relu is a compare and a blend, not FloatVector.max: still Math.max(v, 0f)
+    // bit for bit, NaN kept and -0 turned into +0, in the wide kernel (rows evenly spaced), the
+    // rows kernel (not evenly spaced) and the narrow ones (right edges of 20 and 5 columns)
+    Random r = new Random(4);
+    int m = 11;
+    int k = 6;
+    for (int n : new int[] {2 * Sgemm.NR + 20, Sgemm.NR + 5}) {
+      for (int gap : new int[] {0, 3}) {
+        int[] rows = new int[k];
+        for (int kk = 0; kk < k; kk++) {
+          rows[kk] = kk * (n + gap) + (gap > 0 && kk == k - 1 ? 1 : 0);
+        }
+        float[] b = new float[k * (n + gap) + 1];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = -(1f + r.nextFloat()) * 1e-30f;
+        }
+        float[] a = random(r, m * k);
+        // row 0's products round to -0 (about -1e-60), and so do their sums
+        java.util.Arrays.fill(a, 0, k, 1e-30f);
+        a[k + 2] = Float.NaN;
+        float[] bias = random(r, m);
+        bias[0] = 0f;
+        float[] expected = new float[m * n];
+        SgemmReference.multiplyRows(
+            PackedA.pack(a, 0, k, m, k), b, 0, rows, n, bias, 0, true, expected, 0, n);
+        float[] actual = new float[m * n];
+        Sgemm.multiply(
+            PackedA.pack(a, 0, k, m, k),
+            b,
+            0,
+            rows,
+            n,
+            bias,
+            0,
+            true,
+            actual,
+            0,
+            n,
+            new ExecContext(null, 1));
+        for (int j = 0; j < n; j++) {
+          assertEquals(
+              0, Float.floatToRawIntBits(actual[j]), "row 0 (-0 before Relu), column " + j);
+          assertTrue(Float.isNaN(actual[n + j]), "row 1 (NaN), column " + j);
+        }
+        for (int i = 2 * n; i < m * n; i++) {
+          assertTrue(actual[i] >= 0f, "element " + i + ": " + actual[i]);
+          assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])));
+        }
+      }
+    }
+  }
+
+  @Test
   void resultsDoNotDependOnTheThreadCount() {
     Random r = new Random(2);
     int m = 100;

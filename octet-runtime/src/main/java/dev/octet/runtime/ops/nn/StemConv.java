@@ -9,6 +9,7 @@ import dev.octet.runtime.simd.VectorMath;
 import dev.octet.runtime.simd.WindowMax;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -239,10 +240,12 @@ final class StemConv {
                 columns, 0, 1, ring, slot[i], 1, columns, 0, rowSize, VectorMath.Binary.MAX);
           }
         }
+        FloatVector zero = FloatVector.zero(S);
         for (int px = 0; px < pool.out()[1]; px++) {
           for (int v = 0; v < m; v += L) {
             FloatVector acc = window(px, v);
-            (relu ? acc.max(0f) : acc).intoArray(pooledRow, px * m + v);
+            (relu ? acc.blend(zero, acc.compare(VectorOperators.LE, zero)) : acc)
+                .intoArray(pooledRow, px * m + v);
           }
         }
         scatter(pooledRow, pool.out()[1], out, outOff + py * pool.out()[1], pool.outSize());

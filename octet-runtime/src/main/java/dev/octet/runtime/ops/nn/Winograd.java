@@ -9,6 +9,7 @@ import dev.octet.runtime.simd.Simd;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -423,10 +424,11 @@ final class Winograd {
     FloatVector bot0 = e0.add(e1).add(e2).add(b);
     FloatVector bot1 = e1.sub(e2).sub(e3).add(b);
     if (relu) {
-      top0 = top0.max(0f);
-      top1 = top1.max(0f);
-      bot0 = bot0.max(0f);
-      bot1 = bot1.max(0f);
+      FloatVector zero = FloatVector.zero(S);
+      top0 = top0.blend(zero, top0.compare(VectorOperators.LE, zero));
+      top1 = top1.blend(zero, top1.compare(VectorOperators.LE, zero));
+      bot0 = bot0.blend(zero, bot0.compare(VectorOperators.LE, zero));
+      bot1 = bot1.blend(zero, bot1.compare(VectorOperators.LE, zero));
     }
     FloatVector a = top0.rearrange(LOW, top1);
     FloatVector c = top0.rearrange(HIGH, top1);

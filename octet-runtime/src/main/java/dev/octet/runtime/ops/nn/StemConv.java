@@ -263,6 +263,11 @@ final class StemConv {
         // inside the row: no column checks
         int at = x0 * m + v;
         FloatVector acc = FloatVector.fromArray(S, columns, at);
+        if (kw == 3) {
+          // the common window unrolled: the loop's overhead cost as much as its maxima
+          return acc.max(FloatVector.fromArray(S, columns, at + step))
+              .max(FloatVector.fromArray(S, columns, at + 2 * step));
+        }
         for (int kx = 1; kx < kw; kx++) {
           acc = acc.max(FloatVector.fromArray(S, columns, at + kx * step));
         }
@@ -321,16 +326,19 @@ final class StemConv {
 
     /**
      * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: 16 x 16
-     * blocks transposed in registers, then the positions past whole blocks one by one (with 16-lane
-     * vectors; else a gather of L positions per vector of one channel).
+     * blocks transposed in registers, the last one overlapping (with 16-lane vectors and at least
+     * 16 positions; else a gather of L positions per vector of one channel, then single floats).
      */
     private void scatter(float[] row, int count, float[] out, int off, int plane) {
       int m = wt.m();
       int p = 0;
-      if (BlockTranspose.ENABLED) {
-        for (; p + BlockTranspose.B <= count; p += BlockTranspose.B) {
+      if (BlockTranspose.ENABLED && count >= BlockTranspose.B) {
+        for (; p < count; p += BlockTranspose.B) {
+          // the last block ends at count, overlapping the one before it (whose last positions it
+          // writes again, the same values) instead of leaving them to single floats
+          int q = Math.min(p, count - BlockTranspose.B);
           for (int o = 0; o < m; o += BlockTranspose.B) {
-            BlockTranspose.block(row, p * m + o, m, out, off + o * plane + p, plane);
+            BlockTranspose.block(row, q * m + o, m, out, off + o * plane + q, plane);
           }
         }
       }

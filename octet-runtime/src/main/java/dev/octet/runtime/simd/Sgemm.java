@@ -140,7 +140,7 @@ public final class Sgemm {
       throw new IllegalArgumentException("A has " + a.k() + " columns, B " + b.k + " rows");
     }
     float[] colInit = colBias == null ? ZERO : colBias;
-    tiles(a, null, 0, null, 0, b.data, b.n, ZERO, colInit, false, c, cOff, ldc, ctx);
+    tiles(a, null, 0, null, 0, b.data, b.n, ZERO, 0, colInit, false, c, cOff, ldc, ctx);
   }
 
   /**
@@ -173,20 +173,28 @@ public final class Sgemm {
       SgemmReference.multiplyRows(a, b, bOff, rows, n, bias, biasOff, relu, c, cOff, ldc);
       return;
     }
-    // the bias padded to whole tiles, so that the kernel reads MR values for every tile
-    float[] init = new float[(m + MR - 1) / MR * MR];
-    if (bias != null) {
+    // the kernel reads MR bias values for every tile: the bias in place when it has them (no
+    // allocation per call: this array was Winograd's and the convolutions' largest, 1-4 KB per
+    // GEMM), else a copy padded to whole tiles; no bias reads ZERO's first MR values every time
+    int padded = (m + MR - 1) / MR * MR;
+    float[] init = ZERO;
+    int initOff = 0;
+    if (bias != null && biasOff + padded <= bias.length) {
+      init = bias;
+      initOff = biasOff;
+    } else if (bias != null) {
+      init = new float[padded];
       System.arraycopy(bias, biasOff, init, 0, m);
     }
     float[] tail = tailPanel(b, bOff, rows, k, n, ctx);
-    tiles(a, b, bOff, rows, n / NR, tail, n, init, ZERO, relu, c, cOff, ldc, ctx);
+    tiles(a, b, bOff, rows, n / NR, tail, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx);
     ctx.recycle(tail);
   }
 
   /**
    * The tiles of C = A * B for both forms of B: panels p < full read in place (row kk at b[bOff + p
    * * NR + rows[kk]]), the others from {@code packed} (panel p - full, K-major). Rows of C start
-   * from rowInit[i] + colInit[j] and end with Relu when asked.
+   * from rowInit[rowInitOff + i] + colInit[j] (ZERO: 0) and end with Relu when asked.
    */
   private static void tiles(
       PackedA a,
@@ -197,6 +205,7 @@ public final class Sgemm {
       float[] packed,
       int n,
       float[] rowInit,
+      int rowInitOff,
       float[] colInit,
       boolean relu,
       float[] c,
@@ -228,7 +237,7 @@ public final class Sgemm {
             int srcOff = inPlace ? bOff + j0 : (p - full) * k * NR;
             int colOff = colInit == ZERO ? 0 : j0;
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
-              int rowOff = rowInit == ZERO ? 0 : i0;
+              int rowOff = rowInit == ZERO ? 0 : rowInitOff + i0;
               int co = cOff + i0 * ldc + j0;
               int tileRows = Math.min(MR, m - i0);
               if (narrow && n - j0 <= L) {

@@ -159,24 +159,8 @@ public final class ConvKernel implements Kernel {
     return out;
   }
 
-  /** The last implicit-GEMM layout and the input it was made for. */
-  private record CachedLayout(int h, int w, int channels, boolean pooled, ImplicitConv.Layout l) {}
-
-  /**
-   * The layout of the last run when the input's size is the same (immutable, so runs on several
-   * threads share it), else a new one: its row table was an allocation per run (SqueezeNet: a fifth
-   * of the bytes a run allocated).
-   */
-  private volatile CachedLayout lastLayout;
-
-  private ImplicitConv.Layout layout(ConvGeometry g, int channels, int h, int w, boolean pooled) {
-    CachedLayout c = lastLayout;
-    if (c == null || c.h() != h || c.w() != w || c.channels() != channels || c.pooled() != pooled) {
-      c = new CachedLayout(h, w, channels, pooled, ImplicitConv.layout(g, channels, h, w, pooled));
-      lastLayout = c;
-    }
-    return c.l();
-  }
+  /** The implicit-GEMM layout of the last run. */
+  private final ImplicitConv.LastLayout layouts = new ImplicitConv.LastLayout();
 
   /**
    * The 2-D GEMM path: input read in place through {@link ImplicitConv}, no im2col copy; bias and
@@ -199,7 +183,7 @@ public final class ConvKernel implements Kernel {
       int outOff,
       int outBatchStride,
       ExecContext ctx) {
-    ImplicitConv.Layout l = layout(g, cg, h, w, pooling != null);
+    ImplicitConv.Layout l = layouts.of(g, cg, h, w, pooling != null);
     float[] grid =
         ImplicitConv.compacts(l) || pooling != null
             ? ctx.floats(ImplicitConv.gridSize(l, pooling, mg, ctx.threads()))

@@ -32,6 +32,9 @@ public final class ConvIntegerKernel implements Kernel {
   private final ConvIntegerReference reference;
   private final Weights packed;
 
+  /** The implicit-GEMM layout of the last run. */
+  private final ImplicitConv.LastLayout layouts = new ImplicitConv.LastLayout();
+
   /** W per group as packed bytes, with zero points relative to the stored values. */
   private record Weights(PackedA8[] groups, int[] zero) {
     long bytes() {
@@ -153,7 +156,7 @@ public final class ConvIntegerKernel implements Kernel {
       Weights b,
       int[] acc,
       ExecContext ctx) {
-    ImplicitConv.Layout l = ImplicitConv.layout(g, cg, h, w, false);
+    ImplicitConv.Layout l = layouts.of(g, cg, h, w, false);
     int[] grid =
         ImplicitConv.compacts(l)
             ? ctx.ints(ImplicitConv.gridSize(l, null, mg, ctx.threads()))

@@ -33,6 +33,8 @@ class SgemmTest {
       {128, 1536, 384},
       // more than four row blocks of 64: tiles block by block (up to four: panel by panel)
       {300, 100, 40},
+      // A of at least 1 MB: each block read through first (the last one shorter)
+      {300, 50, 900},
       // right edges of at most two vectors take the narrow kernel: exactly 32, 17, with short rows
       {16, 32, 40},
       {24, 128, 32},

@@ -4,6 +4,7 @@ import dev.octet.core.Tensor;
 import dev.octet.core.graph.Attributes;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.simd.BlockTranspose;
+import dev.octet.runtime.simd.Prefetch;
 import dev.octet.runtime.simd.Simd;
 import dev.octet.runtime.simd.VectorMath;
 import dev.octet.runtime.simd.WindowMax;
@@ -114,6 +115,7 @@ final class StemConv {
         rows,
         Math.max(1, rows / ctx.threads()),
         (r0, r1) -> {
+          in.prefetch(g, pool, r0, r1);
           Rows r = new Rows(in, g, wt, b, pool, ctx);
           r.pooled(relu, r0, r1, out, outOff);
           r.release(ctx);
@@ -130,6 +132,35 @@ final class StemConv {
    * @param copy whether x is a zero-padded copy (from the context's buffers)
    */
   record Input(float[] x, int from, int rowStep, int step, int[] koff, boolean copy) {
+    /**
+     * Reads through, in order, the part of each input channel that pooled rows [r0, r1) need
+     * ({@link Prefetch}): the tiles read nine rows of a few hundred floats at a time, too short for
+     * the prefetcher, and the input is not in any cache when the layers after it have run
+     * (SqueezeNet's stem: 0.626 ms in the model against 0.36 alone). A padded copy was just
+     * written, so it is in cache already.
+     */
+    void prefetch(ConvGeometry g, ConvGeometry pool, int r0, int r1) {
+      if (copy) {
+        return;
+      }
+      int oh = g.out()[0];
+      int first = Math.max(0, r0 * pool.strides()[0] - pool.padBegin()[0]);
+      int last =
+          Math.min(
+              oh - 1,
+              (r1 - 1) * pool.strides()[0]
+                  - pool.padBegin()[0]
+                  + (pool.kernel()[0] - 1) * pool.dilations()[0]);
+      int perChannel = g.kernel()[0] * g.kernel()[1];
+      int width = (g.out()[1] - 1) * step + 1;
+      for (int k = 0; k < koff.length; k += perChannel) {
+        Prefetch.floats(
+            x,
+            from + first * rowStep + koff[k],
+            from + last * rowStep + koff[k + perChannel - 1] + width);
+      }
+    }
+
     static Input of(float[] x, int xOff, int c, int h, int w, ConvGeometry g, ExecContext ctx) {
       int kh = g.kernel()[0];
       int kw = g.kernel()[1];

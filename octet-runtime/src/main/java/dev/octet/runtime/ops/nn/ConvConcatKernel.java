@@ -8,6 +8,7 @@ import dev.octet.core.graph.Node;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.kernel.Kernel;
 import dev.octet.runtime.kernel.OpContext;
+import dev.octet.runtime.simd.Prefetch;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,9 @@ public final class ConvConcatKernel implements Kernel {
       size = Math.multiplyExact(size, d);
     }
     float[] out = ctx.floats(size);
+    // the parts write it as many short rows (one per output channel), too short for the
+    // prefetcher, into a buffer last written a run ago ({@link ConvKernel#run})
+    Prefetch.floats(out, 0, size);
     for (int i = 0; i < parts.length; i++) {
       int p = i;
       int channels = shape[1];

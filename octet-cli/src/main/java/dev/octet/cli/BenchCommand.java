@@ -3,6 +3,7 @@ package dev.octet.cli;
 import dev.octet.core.OctetException;
 import dev.octet.core.Tensor;
 import dev.octet.core.graph.Model;
+import dev.octet.core.onnx.AtomicFiles;
 import dev.octet.core.onnx.OnnxModels;
 import dev.octet.eval.bench.Benchmark;
 import dev.octet.eval.bench.Profile;
@@ -78,6 +79,15 @@ final class BenchCommand implements Callable<Integer> {
               + " built-in one) and print where its time goes: per op type and the slowest nodes")
   boolean profile;
 
+  @Option(
+      names = "--times",
+      paramLabel = "FILE",
+      description =
+          "also write every timed run's milliseconds as CSV (run, then one column per engine, in"
+              + " the order they ran): slow phases that last seconds, and which engine they hit,"
+              + " show there and not in a median")
+  Path times;
+
   @Mixin InputSizing sizing;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -124,6 +134,9 @@ final class BenchCommand implements Callable<Integer> {
       long settle = this.settle != null ? this.settle : turns.settleMillis();
       List<Benchmark.Result> results =
           Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle);
+      if (times != null) {
+        writeTimes(times, results, iterations);
+      }
       StringBuilder shapes = new StringBuilder();
       for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
         shapes.append(shapes.isEmpty() ? "" : ", ").append(e.getKey());
@@ -235,5 +248,22 @@ final class BenchCommand implements Callable<Integer> {
     public void close() {
       inner.close();
     }
+  }
+
+  /** The timed runs as CSV, written whole or not at all. */
+  static void writeTimes(Path file, List<Benchmark.Result> results, int iterations) {
+    StringBuilder csv = new StringBuilder("run");
+    for (Benchmark.Result r : results) {
+      csv.append(',').append(r.engine());
+    }
+    csv.append('\n');
+    for (int i = 0; i < iterations; i++) {
+      csv.append(i);
+      for (Benchmark.Result r : results) {
+        csv.append(',').append(String.format(java.util.Locale.ROOT, "%.4f", r.millis()[i]));
+      }
+      csv.append('\n');
+    }
+    AtomicFiles.write(file, csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

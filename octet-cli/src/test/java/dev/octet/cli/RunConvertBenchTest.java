@@ -83,6 +83,45 @@ class RunConvertBenchTest {
   }
 
   @Test
+  void benchWritesEveryTimedRunWhenAsked(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("times.csv");
+    InspectCommandTest.Result r =
+        InspectCommandTest.run(
+            "bench",
+            SharedData.require("models/mnist-8.onnx").toString(),
+            "--warmup",
+            "2",
+            "--iterations",
+            "7",
+            "--threads",
+            "1",
+            "--times",
+            csv.toString());
+    assertEquals(0, r.status(), r.err());
+    java.util.List<String> lines = Files.readAllLines(csv);
+    assertEquals("run,octet,ort", lines.get(0));
+    assertEquals(8, lines.size(), String.join("\n", lines));
+    for (int i = 1; i < lines.size(); i++) {
+      String[] f = lines.get(i).split(",");
+      assertEquals(String.valueOf(i - 1), f[0]);
+      assertTrue(Double.parseDouble(f[1]) > 0 && Double.parseDouble(f[2]) > 0, lines.get(i));
+    }
+    // a folder that does not exist: a clear error, and nothing written
+    InspectCommandTest.Result bad =
+        InspectCommandTest.run(
+            "bench",
+            SharedData.require("models/mnist-8.onnx").toString(),
+            "--warmup",
+            "0",
+            "--iterations",
+            "1",
+            "--times",
+            dir.resolve("no/such/times.csv").toString());
+    assertEquals(OctetCli.BAD_INPUT, bad.status(), bad.err());
+    assertTrue(bad.err().contains("does not exist"), bad.err());
+  }
+
+  @Test
   void benchOnSeveralThreadsTakesTurnsAfterSettlingUnlessToldOtherwise() {
     String mnist = SharedData.require("models/mnist-8.onnx").toString();
     String[] base = {"bench", mnist, "--warmup", "2", "--iterations", "5", "--threads", "2"};

@@ -143,14 +143,9 @@ final class StemConv {
       if (copy) {
         return;
       }
-      int oh = g.out()[0];
-      int first = Math.max(0, r0 * pool.strides()[0] - pool.padBegin()[0]);
-      int last =
-          Math.min(
-              oh - 1,
-              (r1 - 1) * pool.strides()[0]
-                  - pool.padBegin()[0]
-                  + (pool.kernel()[0] - 1) * pool.dilations()[0]);
+      // the convolution rows the pooled rows' windows read
+      int first = Pool2d.firstRow(pool, r0);
+      int last = Pool2d.endRow(pool, r1 - 1, g.out()[0]) - 1;
       int perChannel = g.kernel()[0] * g.kernel()[1];
       int width = (g.out()[1] - 1) * step + 1;
       for (int k = 0; k < koff.length; k += perChannel) {

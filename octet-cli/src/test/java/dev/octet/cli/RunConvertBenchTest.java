@@ -64,18 +64,19 @@ class RunConvertBenchTest {
     assertArrayEquals(before, Files.readAllBytes(out));
   }
 
+  /** {@code octet bench} on the shared mnist-8 with these options. */
+  private static InspectCommandTest.Result benchMnist(String... options) {
+    String[] args = new String[options.length + 2];
+    args[0] = "bench";
+    args[1] = SharedData.require("models/mnist-8.onnx").toString();
+    System.arraycopy(options, 0, args, 2, options.length);
+    return InspectCommandTest.run(args);
+  }
+
   @Test
   void benchComparesBothEngines() {
     InspectCommandTest.Result r =
-        InspectCommandTest.run(
-            "bench",
-            SharedData.require("models/mnist-8.onnx").toString(),
-            "--warmup",
-            "2",
-            "--iterations",
-            "5",
-            "--threads",
-            "1");
+        benchMnist("--warmup", "2", "--iterations", "5", "--threads", "1");
     assertEquals(0, r.status(), r.err());
     assertTrue(
         r.out().contains("octet") && r.out().contains("ort") && r.out().contains("ratio"), r.out());
@@ -86,17 +87,8 @@ class RunConvertBenchTest {
   void benchWritesEveryTimedRunWhenAsked(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("times.csv");
     InspectCommandTest.Result r =
-        InspectCommandTest.run(
-            "bench",
-            SharedData.require("models/mnist-8.onnx").toString(),
-            "--warmup",
-            "2",
-            "--iterations",
-            "7",
-            "--threads",
-            "1",
-            "--times",
-            csv.toString());
+        benchMnist(
+            "--warmup", "2", "--iterations", "7", "--threads", "1", "--times", csv.toString());
     assertEquals(0, r.status(), r.err());
     java.util.List<String> lines = Files.readAllLines(csv);
     assertEquals("run,octet,ort", lines.get(0));
@@ -108,9 +100,7 @@ class RunConvertBenchTest {
     }
     // a folder that does not exist: a clear error, and nothing written
     InspectCommandTest.Result bad =
-        InspectCommandTest.run(
-            "bench",
-            SharedData.require("models/mnist-8.onnx").toString(),
+        benchMnist(
             "--warmup",
             "0",
             "--iterations",
@@ -123,26 +113,33 @@ class RunConvertBenchTest {
 
   @Test
   void benchOnSeveralThreadsTakesTurnsAfterSettlingUnlessToldOtherwise() {
-    String mnist = SharedData.require("models/mnist-8.onnx").toString();
-    String[] base = {"bench", mnist, "--warmup", "2", "--iterations", "5", "--threads", "2"};
-    InspectCommandTest.Result r = InspectCommandTest.run(base);
+    InspectCommandTest.Result r =
+        benchMnist("--warmup", "2", "--iterations", "5", "--threads", "2");
     assertEquals(0, r.status(), r.err());
     assertTrue(
         r.out().contains("in blocks of 10, each turn after 100 ms of untimed runs"), r.out());
-    String[] strict = java.util.Arrays.copyOf(base, base.length + 4);
-    System.arraycopy(new String[] {"--block", "1", "--settle", "0"}, 0, strict, base.length, 4);
-    InspectCommandTest.Result s = InspectCommandTest.run(strict);
+    InspectCommandTest.Result s =
+        benchMnist(
+            "--warmup",
+            "2",
+            "--iterations",
+            "5",
+            "--threads",
+            "2",
+            "--block",
+            "1",
+            "--settle",
+            "0");
     assertEquals(0, s.status(), s.err());
     assertTrue(s.out().contains("interleaved\n"), s.out());
   }
 
   @Test
   void benchRejectsTurnsOfNoRunsAndNegativeSettling() {
-    String mnist = SharedData.require("models/mnist-8.onnx").toString();
-    InspectCommandTest.Result r = InspectCommandTest.run("bench", mnist, "--block", "0");
+    InspectCommandTest.Result r = benchMnist("--block", "0");
     assertEquals(OctetCli.BAD_INPUT, r.status());
     assertTrue(r.err().contains("--block must be at least 1"), r.err());
-    InspectCommandTest.Result s = InspectCommandTest.run("bench", mnist, "--settle", "-5");
+    InspectCommandTest.Result s = benchMnist("--settle", "-5");
     assertEquals(OctetCli.BAD_INPUT, s.status());
     assertTrue(s.err().contains("--settle at least 0"), s.err());
   }

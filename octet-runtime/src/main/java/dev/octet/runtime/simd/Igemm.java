@@ -199,7 +199,7 @@ public final class Igemm {
               widen(b.data, p * k * NR + k0 * NR, len * NR, panel);
               for (int i0 = block * MC_WIDE, end = Math.min(m, i0 + MC_WIDE); i0 < end; i0 += MR) {
                 int rows = Math.min(MR, m - i0);
-                Sgemm.kernel8(
+                Sgemm.tile(
                     ap,
                     i0 * k + k0 * MR,
                     panel,
@@ -317,7 +317,7 @@ public final class Igemm {
                 // the 8-row panel chunk widened to floats (1/48 of the multiply-adds it feeds)
                 widenScalar(a.data, i0 * k + k0 * MR, len * MR, wide);
                 if (inPlace) {
-                  SgemmRows.kernel8(
+                  SgemmRows.tile(
                       wide,
                       0,
                       b,
@@ -336,7 +336,7 @@ public final class Igemm {
                       NR,
                       t);
                 } else {
-                  Sgemm.kernel8(
+                  Sgemm.tile(
                       wide,
                       0,
                       packed,
@@ -411,10 +411,14 @@ public final class Igemm {
       FloatVector x = FloatVector.broadcast(S, a[ao + kk]);
       c0 = x.fma(widen(pb, bo), c0);
       c1 = x.fma(widen(pb, bo + L), c1);
-      c2 = x.fma(widen(pb, bo + 2 * L), c2);
+      if (!Sgemm.HALF) {
+        c2 = x.fma(widen(pb, bo + 2 * L), c2);
+      }
     }
     c0.intoArray(t, 0);
     c1.intoArray(t, L);
-    c2.intoArray(t, 2 * L);
+    if (!Sgemm.HALF) {
+      c2.intoArray(t, 2 * L);
+    }
   }
 }

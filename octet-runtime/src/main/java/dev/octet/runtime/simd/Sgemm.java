@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Register blocking: the micro-kernel keeps an 8 x NR tile of C in 24 vector registers (NR = 3
  * vectors, 48 floats with AVX-512), broadcasts one A element per row and k from A packed in 8-row
- * panels (one cache line per k), and runs the whole K loop before storing. Work is split over
+ * panels (one cache line per k), and runs the whole K loop before storing. With 16 vector registers
+ * (AVX2) NR is 2 vectors and a tile is two 4-row halves ({@link SgemmHalf}). Work is split over
  * (64-row block, panel) tiles; every C element is computed by one micro-kernel call with k in
  * order, so results do not depend on the thread count. {@link SgemmReference} is the naive loop it
  * is tested against and the path taken when SIMD is off.
@@ -22,8 +23,11 @@ public final class Sgemm {
   /** Rows of the micro-kernel tile. */
   public static final int MR = 8;
 
-  /** Columns of the micro-kernel tile (3 vectors). */
-  public static final int NR = 3 * L;
+  /** Whether tiles run as two 4-row halves ({@link SgemmHalf}): CPUs with 16 vector registers. */
+  static final boolean HALF = Simd.REGISTERS < 32;
+
+  /** Columns of the micro-kernel tile: 3 vectors, or 2 with 16 vector registers. */
+  public static final int NR = (HALF ? 2 : 3) * L;
 
   /** Rows of A per L2 block: one block of packed A (64 x K floats) stays in L2 across panels. */
   private static final int MC = 64;
@@ -254,7 +258,45 @@ public final class Sgemm {
               int rowOff = rowInit == ZERO ? 0 : rowInitOff + i0;
               int co = cOff + i0 * ldc + j0;
               int tileRows = Math.min(MR, m - i0);
-              if (narrow && n - j0 <= L) {
+              if (HALF && (!inPlace || stride >= 0)) {
+                half(
+                    ap,
+                    i0 * k,
+                    src,
+                    srcOff,
+                    inPlace ? stride : NR,
+                    k,
+                    rowInit,
+                    rowOff,
+                    colInit,
+                    colOff,
+                    relu,
+                    c,
+                    co,
+                    ldc,
+                    tileRows,
+                    Math.min(NR, n - j0),
+                    t);
+              } else if (HALF) {
+                SgemmRows.half(
+                    ap,
+                    i0 * k,
+                    src,
+                    srcOff,
+                    rows,
+                    k,
+                    rowInit,
+                    rowOff,
+                    colInit,
+                    colOff,
+                    relu,
+                    c,
+                    co,
+                    ldc,
+                    tileRows,
+                    Math.min(NR, n - j0),
+                    t);
+              } else if (narrow && n - j0 <= L) {
                 SgemmNarrow.kernel8x1(
                     ap, i0 * k, src, srcOff, NR, k, rowInit, rowOff, colInit, colOff, relu, c, co,
                     ldc, tileRows, n - j0, t);
@@ -341,6 +383,95 @@ public final class Sgemm {
       System.arraycopy(b, bOff + rows[kk] + full, tail, kk * NR, n - full);
     }
     return tail;
+  }
+
+  /**
+   * One 8 x NR tile as {@link #kernel8} computes it (same arguments), with this CPU's kernel:
+   * kernel8, or two {@link SgemmHalf} halves.
+   */
+  static void tile(
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int ldb,
+      int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols,
+      float[] t) {
+    if (HALF) {
+      half(ap, ao, pb, po, ldb, k, rowInit, io, colInit, jo, relu, c, co, ldc, rows, cols, t);
+    } else {
+      kernel8(ap, ao, pb, po, ldb, k, rowInit, io, colInit, jo, relu, c, co, ldc, rows, cols, t);
+    }
+  }
+
+  /** An 8 x NR tile as two 4-row {@link SgemmHalf#kernel4} calls (the second one when rows > 4). */
+  private static void half(
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int ldb,
+      int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols,
+      float[] t) {
+    int hr = SgemmHalf.HR;
+    SgemmHalf.kernel4(
+        ap,
+        ao,
+        pb,
+        po,
+        ldb,
+        k,
+        rowInit,
+        io,
+        colInit,
+        jo,
+        relu,
+        c,
+        co,
+        ldc,
+        Math.min(hr, rows),
+        cols,
+        t);
+    if (rows > hr) {
+      SgemmHalf.kernel4(
+          ap,
+          ao + hr,
+          pb,
+          po,
+          ldb,
+          k,
+          rowInit,
+          io + hr,
+          colInit,
+          jo,
+          relu,
+          c,
+          co + hr * ldc,
+          ldc,
+          rows - hr,
+          cols,
+          t);
+    }
   }
 
   /**
@@ -515,23 +646,25 @@ public final class Sgemm {
 
   private static void kernel1(
       float[] a, int ao, float[] pb, int po, int k, float[] c, int co, int cols) {
+    // the third vector only where NR has one (a constant: C2 drops the dead branch)
     FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0;
     for (int kk = 0, bo = po; kk < k; kk++, bo += NR) {
       FloatVector x = FloatVector.broadcast(S, a[ao + kk]);
       c0 = x.fma(FloatVector.fromArray(S, pb, bo), c0);
       c1 = x.fma(FloatVector.fromArray(S, pb, bo + L), c1);
-      c2 = x.fma(FloatVector.fromArray(S, pb, bo + 2 * L), c2);
+      if (!HALF) {
+        c2 = x.fma(FloatVector.fromArray(S, pb, bo + 2 * L), c2);
+      }
     }
-    if (cols == NR) {
-      c0.intoArray(c, co);
-      c1.intoArray(c, co + L);
-      c2.intoArray(c, co + 2 * L);
-      return;
+    float[] t = cols == NR ? c : new float[NR];
+    int to = cols == NR ? co : 0;
+    c0.intoArray(t, to);
+    c1.intoArray(t, to + L);
+    if (!HALF) {
+      c2.intoArray(t, to + 2 * L);
     }
-    float[] t = new float[NR];
-    c0.intoArray(t, 0);
-    c1.intoArray(t, L);
-    c2.intoArray(t, 2 * L);
-    System.arraycopy(t, 0, c, co, cols);
+    if (t != c) {
+      System.arraycopy(t, 0, c, co, cols);
+    }
   }
 }

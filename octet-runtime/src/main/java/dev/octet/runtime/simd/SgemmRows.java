@@ -20,6 +20,95 @@ final class SgemmRows {
 
   private SgemmRows() {}
 
+  /**
+   * One 8 x NR tile with this CPU's kernel ({@link Sgemm#tile}): {@link #kernel8}, or two {@link
+   * SgemmHalf#kernel4Rows} halves.
+   */
+  static void tile(
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int[] koff,
+      int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols,
+      float[] t) {
+    if (Sgemm.HALF) {
+      half(ap, ao, pb, po, koff, k, rowInit, io, colInit, jo, relu, c, co, ldc, rows, cols, t);
+    } else {
+      kernel8(ap, ao, pb, po, koff, k, rowInit, io, colInit, jo, relu, c, co, ldc, rows, cols, t);
+    }
+  }
+
+  /** An 8 x NR tile as two 4-row {@link SgemmHalf#kernel4Rows} calls. */
+  static void half(
+      float[] ap,
+      int ao,
+      float[] pb,
+      int po,
+      int[] koff,
+      int k,
+      float[] rowInit,
+      int io,
+      float[] colInit,
+      int jo,
+      boolean relu,
+      float[] c,
+      int co,
+      int ldc,
+      int rows,
+      int cols,
+      float[] t) {
+    int hr = SgemmHalf.HR;
+    SgemmHalf.kernel4Rows(
+        ap,
+        ao,
+        pb,
+        po,
+        koff,
+        k,
+        rowInit,
+        io,
+        colInit,
+        jo,
+        relu,
+        c,
+        co,
+        ldc,
+        Math.min(hr, rows),
+        cols,
+        t);
+    if (rows > hr) {
+      SgemmHalf.kernel4Rows(
+          ap,
+          ao + hr,
+          pb,
+          po,
+          koff,
+          k,
+          rowInit,
+          io + hr,
+          colInit,
+          jo,
+          relu,
+          c,
+          co + hr * ldc,
+          ldc,
+          rows - hr,
+          cols,
+          t);
+    }
+  }
+
   static void kernel8(
       float[] ap,
       int ao,

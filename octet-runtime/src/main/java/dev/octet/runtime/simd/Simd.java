@@ -18,5 +18,22 @@ public final class Simd {
 
   public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
+  /**
+   * Vector registers the micro-kernels may plan for: 32 with AVX-512 and on AArch64, 16 on other
+   * x86 CPUs (AVX2), where a tile of 24 accumulators spills. {@code -Doctet.simd.registers=N}
+   * overrides it.
+   */
+  public static final int REGISTERS = registers();
+
+  private static int registers() {
+    String forced = System.getProperty("octet.simd.registers");
+    if (forced != null) {
+      return Integer.parseInt(forced.trim());
+    }
+    String arch = System.getProperty("os.arch", "");
+    boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+    return x86 && F.vectorBitSize() < 512 ? 16 : 32;
+  }
+
   private Simd() {}
 }

@@ -18,6 +18,20 @@ class SgemmTest {
     return a;
   }
 
+  /**
+   * The build runs these tests with 16 and with 32 registers (octet-runtime's pom): each run must
+   * take the tiles it asks for, or one of the two kernels would go untested.
+   */
+  @Test
+  void tilesFollowTheRegisterCount() {
+    String forced = System.getProperty("octet.simd.registers");
+    if (forced != null) {
+      assertEquals(Integer.parseInt(forced), Simd.REGISTERS);
+    }
+    assertEquals(Simd.REGISTERS < 32, Sgemm.HALF);
+    assertEquals((Sgemm.HALF ? 2 : 3) * Simd.F.length(), Sgemm.NR);
+  }
+
   @Test
   void matchesTheReferenceOnOddSizes() {
     Random r = new Random(1);

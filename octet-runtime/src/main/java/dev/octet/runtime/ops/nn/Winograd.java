@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Numerically, the transforms use only 0, +-1 and +-1/2, but the products are of transformed
  * values, so the rounding differs from the direct form's: {@code ConvKernelTest} holds both to the
  * definition (within 1e-4, relative). Used where it pays ({@link #suits}, {@link #enoughTiles}): at
- * least 32 input and output channels and 192 tiles; VGG-19 runs 30% faster with it, SqueezeNet's 13
- * x 13 layers would run slower.
+ * least 32 input and output channels and 192 tiles (48 with AVX2, {@link #MIN_TILES}); VGG-19 runs
+ * 30% faster with it, SqueezeNet's 13 x 13 layers would run slower with AVX-512.
  */
 final class Winograd {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -93,10 +93,12 @@ final class Winograd {
   }
 
   /**
-   * Fewest tiles for F(2x2, 3x3): the GEMMs' columns. At 13x13 (49 tiles) it was 15-25% slower than
-   * the GEMM form (48 -> 192 and 64 -> 256 channels).
+   * Fewest tiles for F(2x2, 3x3): the GEMMs' columns. With AVX-512, at 13x13 (49 tiles) it was
+   * 15-25% slower than the GEMM form (48 -> 192 and 64 -> 256 channels); with AVX2 (16-column
+   * panels, 4-row tiles) it is 15-25% faster there (SqueezeNet's fire6-9 on a Zen 1 EPYC: 1.9 ->
+   * 1.5 ms and 1.1 -> 0.9 ms).
    */
-  private static final int MIN_TILES = 4 * Sgemm.NR;
+  private static final int MIN_TILES = Sgemm.NR < 3 * L ? 3 * Sgemm.NR : 4 * Sgemm.NR;
 
   /** U = G g G^T for every (o, c) of W [m][c][3][3], packed per position. */
   static Weights transform(Tensor weight) {

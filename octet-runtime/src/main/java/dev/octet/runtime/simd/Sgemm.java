@@ -193,6 +193,18 @@ public final class Sgemm {
       init = new float[padded];
       System.arraycopy(bias, biasOff, init, 0, m);
     }
+    // with 16-column panels (AVX2) a row of B read in place is 64 bytes that mostly straddle two
+    // cache lines, k of them per panel: a B of evenly spaced rows (a pointwise convolution's input)
+    // is packed first when A has more than one block of rows to reuse it (SqueezeNet's conv10 on a
+    // Zen 1 EPYC: 6.8 -> 5.1 ms)
+    int stride = HALF ? linearStride(rows, k) : -1;
+    if (stride > 0 && m > MC) {
+      float[] packed = ctx.floats(PackedB.size(k, n));
+      PackedB.pack(b, bOff, stride, k, n, false, packed);
+      tiles(a, null, 0, null, 0, packed, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx);
+      ctx.recycle(packed);
+      return;
+    }
     float[] tail = tailPanel(b, bOff, rows, k, n, ctx);
     tiles(a, b, bOff, rows, n / NR, tail, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx);
     ctx.recycle(tail);

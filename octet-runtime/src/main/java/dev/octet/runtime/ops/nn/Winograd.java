@@ -29,8 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Numerically, the transforms use only 0, +-1 and +-1/2, but the products are of transformed
  * values, so the rounding differs from the direct form's: {@code ConvKernelTest} holds both to the
  * definition (within 1e-4, relative). Used where it pays ({@link #suits}, {@link #enoughTiles}): at
- * least 32 input and output channels and 192 tiles (48 with AVX2, {@link #MIN_TILES}); VGG-19 runs
- * 30% faster with it, SqueezeNet's 13 x 13 layers would run slower with AVX-512.
+ * least 32 input and output channels and 192 tiles (with AVX2: 16 input channels and 48 tiles,
+ * {@link #MIN_INPUT_CHANNELS}, {@link #MIN_TILES}); VGG-19 runs 30% faster with it, SqueezeNet's 13
+ * x 13 layers would run slower with AVX-512.
  */
 final class Winograd {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -66,10 +67,11 @@ final class Winograd {
 
   /**
    * Whether F(2x2, 3x3) suits a Conv with these attributes and constant W, whatever the input's
-   * size: SIMD on, W [M][C][3][3], one group, strides and dilations 1, and at least 32 input and
-   * output channels, so that the 16 GEMMs' work dominates the transforms'. Measured per layer at
-   * one thread against the GEMM form: 16 -> 64 channels at 55x55, even; 32 -> 128 at 27x27, 12%
-   * faster; VGG-19 (64 to 512 channels), 30% faster as a whole.
+   * size: SIMD on, W [M][C][3][3], one group, strides and dilations 1, and at least 32 input
+   * ({@link #MIN_INPUT_CHANNELS}) and output channels, so that the 16 GEMMs' work dominates the
+   * transforms'. Measured per layer at one thread against the GEMM form: 16 -> 64 channels at
+   * 55x55, even; 32 -> 128 at 27x27, 12% faster; VGG-19 (64 to 512 channels), 30% faster as a
+   * whole.
    */
   static boolean suits(Attributes attrs, Tensor w) {
     if (!Simd.ENABLED
@@ -84,8 +86,15 @@ final class Winograd {
         return false;
       }
     }
-    return w.dim(1) >= 32 && w.dim(0) >= 32;
+    return w.dim(1) >= MIN_INPUT_CHANNELS && w.dim(0) >= 32;
   }
+
+  /**
+   * Fewest input channels: 32, or 16 with AVX2 (16-column panels, 4-row tiles), where the GEMM
+   * form's 16 -> 64 channels at 55x55 run slower than these (SqueezeNet's fire2 and fire3 on a Zen
+   * 1 EPYC: 2.7-2.9 -> 2.05-2.4 ms each, expand layers together).
+   */
+  private static final int MIN_INPUT_CHANNELS = Sgemm.NR < 3 * L ? 16 : 32;
 
   /** Whether an output of geometry g has {@link #MIN_TILES} tiles (2x2 blocks) or more. */
   static boolean enoughTiles(ConvGeometry g) {

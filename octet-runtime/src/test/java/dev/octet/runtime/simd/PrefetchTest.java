@@ -14,9 +14,9 @@ class PrefetchTest {
     }
     float[] before = a.clone();
     // ranges that start before the array or end past it are cut to it; empty ones read nothing
-    assertDoesNotThrow(() -> Prefetch.floats(a, -40, 300));
-    assertDoesNotThrow(() -> Prefetch.floats(a, 90, 17));
-    assertDoesNotThrow(() -> Prefetch.floats(new float[0], 0, 64));
+    assertDoesNotThrow(() -> Prefetch.read(a, -40, 300));
+    assertDoesNotThrow(() -> Prefetch.read(a, 90, 17));
+    assertDoesNotThrow(() -> Prefetch.read(new float[0], 0, 64));
     assertArrayEquals(before, a);
   }
 }

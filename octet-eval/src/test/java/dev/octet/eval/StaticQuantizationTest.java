@@ -120,8 +120,16 @@ class StaticQuantizationTest {
     for (int i = 0; i < all.size(); i += 5) {
       calib.add(Map.of("data_0", all.get(i)));
     }
+    // 7-bit weights where ONNX Runtime's u8 x s8 kernels saturate (x86 without VNNI): with 8-bit
+    // ones, top-1 fell from 299 to 283 there (a Zen 1 EPYC)
+    boolean reduce = OrtEngine.u8s8Saturates();
     Model int8 =
-        StaticQuantizer.quantize(fp32, calib, Recipe.defaults().withMethod("entropy"), 2, null)
+        StaticQuantizer.quantize(
+                fp32,
+                calib,
+                Recipe.defaults().withMethod("entropy").withReduceRange(reduce),
+                2,
+                null)
             .model();
     java.nio.file.Path optimized = dir.resolve("ort-optimized.onnx");
     int fp = 0;
@@ -139,8 +147,8 @@ class StaticQuantizationTest {
       }
     }
     System.out.printf(
-        "SqueezeNet, 500 images: FP32 top-1 %.3f, INT8 top-1 %.3f, agreement %.3f%n",
-        fp / 500.0, q / 500.0, agree / 500.0);
+        "SqueezeNet, 500 images: FP32 top-1 %.3f, INT8 top-1 %.3f, agreement %.3f (%d-bit weights)%n",
+        fp / 500.0, q / 500.0, agree / 500.0, reduce ? 7 : 8);
     assertTrue(Math.abs(fp - q) <= 5, "top-1 moved by more than 1 point: " + fp + " -> " + q);
     assertTrue(agree >= 450, "INT8 agrees with FP32 on " + agree + " of 500 images");
     // ONNX Runtime fused the Q/DQ pairs into integer convolutions

@@ -242,6 +242,19 @@ public record Recipe(
     return with(f -> f.exclude = nodes);
   }
 
+  /**
+   * Weights of 7 bits (int8 -64..63) or 8: for ONNX Runtime on x86 CPUs without VNNI, whose u8 x s8
+   * kernels add pairs of products in saturating 16-bit lanes (AVX2's vpmaddubsw). SqueezeNet on a
+   * Zen 1 EPYC run there: top-1 on 500 images 299 -> 283 with 8-bit weights (see BENCHMARKS.md).
+   */
+  public Recipe withReduceRange(boolean reduce) {
+    return with(
+        f ->
+            f.weights =
+                new QuantScheme(
+                    f.weights.dtype(), f.weights.symmetric(), f.weights.axis(), reduce));
+  }
+
   public Recipe withOverrides(List<NodeOverride> o) {
     return with(f -> f.overrides = o);
   }
@@ -259,7 +272,7 @@ public record Recipe(
     String mode;
     String format;
     final QuantScheme activations;
-    final QuantScheme weights;
+    QuantScheme weights;
     boolean perChannel;
     String method;
     Set<String> opTypes;

@@ -42,6 +42,16 @@ class RecipeTest {
   }
 
   @Test
+  void reducedRangeTakesTheWeightsToSevenBits() {
+    Recipe r = Recipe.defaults().withReduceRange(true);
+    assertEquals(-64, r.weights().qmin());
+    assertEquals(63, r.weights().qmax());
+    assertEquals(Recipe.defaults().activations(), r.activations());
+    assertEquals(Recipe.defaults(), r.withReduceRange(false));
+    assertEquals(r, RecipeJson.parse(r.toJson(), "reduced.json"));
+  }
+
+  @Test
   void badRecipesNameTheProblem() {
     String[][] cases = {
       {"{\"methd\": \"mse\"}", "methd"},

@@ -28,6 +28,25 @@ import java.util.Map;
  * tensors converted at the boundary.
  */
 public final class OrtEngine implements Engine {
+  /**
+   * Whether ONNX Runtime's u8 x s8 integer kernels saturate on this CPU: x86 without VNNI (no
+   * avx512_vnni or avx_vnni in /proc/cpuinfo), where they add pairs of products in 16-bit lanes
+   * (AVX2's vpmaddubsw). Models for such CPUs want 7-bit weights ({@code Recipe.withReduceRange}).
+   * False where the flags cannot be read.
+   */
+  public static boolean u8s8Saturates() {
+    String arch = System.getProperty("os.arch", "");
+    if (!arch.equals("amd64") && !arch.equals("x86_64")) {
+      return false;
+    }
+    try {
+      String info = java.nio.file.Files.readString(Path.of("/proc/cpuinfo"));
+      return !info.contains("avx512_vnni") && !info.contains("avx_vnni");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
 

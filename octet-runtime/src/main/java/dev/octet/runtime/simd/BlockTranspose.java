@@ -31,17 +31,18 @@ public final class BlockTranspose {
 
   /**
    * Lane i of {@code a.rearrange(zip(u, half), b)}: the units of u lanes of a and b alternate (a's
-   * first unit, b's first unit, a's second, ...); half 0 gives the first 16 lanes of that sequence,
-   * half 1 the next 16. Indexes of 16 and above take from b.
+   * first unit, b's first unit, a's second, ...); half 0 gives the first L lanes of that sequence,
+   * half 1 the next L (L: this CPU's float lanes). Indexes of L and above take from b.
    */
   static VectorShuffle<Float> zip(int u, int half) {
     return VectorShuffle.fromOp(
         Simd.F,
         i -> {
-          int p = i + 16 * half;
+          int lanes = Simd.F.length();
+          int p = i + lanes * half;
           int unit = p / (2 * u);
           int within = p % (2 * u);
-          return within < u ? unit * u + within : 16 + unit * u + within - u;
+          return within < u ? unit * u + within : lanes + unit * u + within - u;
         });
   }
 

@@ -261,8 +261,9 @@ public final class Sgemm {
             int j0 = p * NR;
             boolean inPlace = p < full;
             // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
-            // compile kernel8 25% slower
-            boolean narrow = n - j0 <= SgemmNarrow.NR;
+            // compile kernel8 25% slower (with 16 registers every panel is that narrow, and the
+            // halves of tile() take them all)
+            boolean narrow = !HALF && n - j0 <= SgemmNarrow.NR;
             float[] src = inPlace ? b : packed;
             int srcOff = inPlace ? bOff + j0 : (p - full) * k * NR;
             int colOff = colInit == ZERO ? 0 : j0;
@@ -270,45 +271,7 @@ public final class Sgemm {
               int rowOff = rowInit == ZERO ? 0 : rowInitOff + i0;
               int co = cOff + i0 * ldc + j0;
               int tileRows = Math.min(MR, m - i0);
-              if (HALF && (!inPlace || stride >= 0)) {
-                half(
-                    ap,
-                    i0 * k,
-                    src,
-                    srcOff,
-                    inPlace ? stride : NR,
-                    k,
-                    rowInit,
-                    rowOff,
-                    colInit,
-                    colOff,
-                    relu,
-                    c,
-                    co,
-                    ldc,
-                    tileRows,
-                    Math.min(NR, n - j0),
-                    t);
-              } else if (HALF) {
-                SgemmRows.half(
-                    ap,
-                    i0 * k,
-                    src,
-                    srcOff,
-                    rows,
-                    k,
-                    rowInit,
-                    rowOff,
-                    colInit,
-                    colOff,
-                    relu,
-                    c,
-                    co,
-                    ldc,
-                    tileRows,
-                    Math.min(NR, n - j0),
-                    t);
-              } else if (narrow && n - j0 <= L) {
+              if (narrow && n - j0 <= L) {
                 SgemmNarrow.kernel8x1(
                     ap, i0 * k, src, srcOff, NR, k, rowInit, rowOff, colInit, colOff, relu, c, co,
                     ldc, tileRows, n - j0, t);
@@ -317,7 +280,7 @@ public final class Sgemm {
                     ap, i0 * k, src, srcOff, NR, k, rowInit, rowOff, colInit, colOff, relu, c, co,
                     ldc, tileRows, n - j0, t);
               } else if (!inPlace || stride >= 0) {
-                kernel8(
+                tile(
                     ap,
                     i0 * k,
                     src,
@@ -336,7 +299,7 @@ public final class Sgemm {
                     Math.min(NR, n - j0),
                     t);
               } else {
-                SgemmRows.kernel8(
+                SgemmRows.tile(
                     ap,
                     i0 * k,
                     src,

@@ -50,7 +50,7 @@ final class SgemmRows {
   }
 
   /** An 8 x NR tile as two 4-row {@link SgemmHalf#kernel4Rows} calls. */
-  static void half(
+  private static void half(
       float[] ap,
       int ao,
       float[] pb,

@@ -70,7 +70,7 @@ public record PackedA(float[] data, int m, int k) {
         }
         if (TRANSPOSE8) {
           for (; kk + 8 <= k; kk += 8) {
-            transpose8x8(a, src + kk, lda, ap, base + kk * mr);
+            BlockTranspose.block(a, src + kk, lda, ap, base + kk * mr, mr);
           }
         }
         if (map != null) {
@@ -96,7 +96,15 @@ public record PackedA(float[] data, int m, int k) {
   }
 
   /** 16-lane vectors (AVX-512) and 8-row panels: whole 8 x 16 blocks transpose in registers. */
-  private static final boolean TRANSPOSE = BlockTranspose.ENABLED && Sgemm.MR == 8;
+  private static final boolean TRANSPOSE =
+      BlockTranspose.ENABLED && BlockTranspose.B == 16 && Sgemm.MR == 8;
+
+  /**
+   * 8-lane vectors (AVX2) and 8-row panels: whole 8 x 8 blocks transpose in registers ({@link
+   * BlockTranspose}), where a gather (vgatherdps) read each column's 8 scattered values.
+   */
+  private static final boolean TRANSPOSE8 =
+      BlockTranspose.ENABLED && BlockTranspose.B == 8 && Sgemm.MR == 8;
 
   private static final VectorShuffle<Float> Z1LO = TRANSPOSE ? BlockTranspose.zip(1, 0) : null;
   private static final VectorShuffle<Float> Z1HI = TRANSPOSE ? BlockTranspose.zip(1, 1) : null;
@@ -147,60 +155,6 @@ public record PackedA(float[] data, int m, int k) {
     e2.rearrange(Z4HI, f2).intoArray(dst, d + 80);
     e3.rearrange(Z4LO, f3).intoArray(dst, d + 96);
     e3.rearrange(Z4HI, f3).intoArray(dst, d + 112);
-  }
-
-  /** 8-lane vectors (AVX2) and 8-row panels: whole 8 x 8 blocks transpose in registers. */
-  private static final boolean TRANSPOSE8 = Simd.ENABLED && Simd.F.length() == 8 && Sgemm.MR == 8;
-
-  private static final VectorShuffle<Float> Y1LO = TRANSPOSE8 ? BlockTranspose.zip(1, 0) : null;
-  private static final VectorShuffle<Float> Y1HI = TRANSPOSE8 ? BlockTranspose.zip(1, 1) : null;
-  private static final VectorShuffle<Float> Y2LO = TRANSPOSE8 ? BlockTranspose.zip(2, 0) : null;
-  private static final VectorShuffle<Float> Y2HI = TRANSPOSE8 ? BlockTranspose.zip(2, 1) : null;
-  private static final VectorShuffle<Float> Y4LO = TRANSPOSE8 ? BlockTranspose.zip(4, 0) : null;
-  private static final VectorShuffle<Float> Y4HI = TRANSPOSE8 ? BlockTranspose.zip(4, 1) : null;
-
-  /**
-   * Columns [0, 8) of 8 rows into packed order (dst[c * 8 + i]) with 8-lane vectors: the rounds of
-   * {@link #transpose8x16}, each vector now one column, where a gather (vgatherdps) read each
-   * column's 8 scattered values.
-   */
-  private static void transpose8x8(float[] a, int src, int lda, float[] dst, int d) {
-    var s = Simd.F;
-    FloatVector x0 = FloatVector.fromArray(s, a, src);
-    FloatVector x1 = FloatVector.fromArray(s, a, src + lda);
-    FloatVector x2 = FloatVector.fromArray(s, a, src + 2 * lda);
-    FloatVector x3 = FloatVector.fromArray(s, a, src + 3 * lda);
-    FloatVector x4 = FloatVector.fromArray(s, a, src + 4 * lda);
-    FloatVector x5 = FloatVector.fromArray(s, a, src + 5 * lda);
-    FloatVector x6 = FloatVector.fromArray(s, a, src + 6 * lda);
-    FloatVector x7 = FloatVector.fromArray(s, a, src + 7 * lda);
-    // rows (0,1), (2,3), (4,5), (6,7) interleaved: columns 0-3 and 4-7
-    FloatVector a0 = x0.rearrange(Y1LO, x1);
-    FloatVector a1 = x0.rearrange(Y1HI, x1);
-    FloatVector b0 = x2.rearrange(Y1LO, x3);
-    FloatVector b1 = x2.rearrange(Y1HI, x3);
-    FloatVector c0 = x4.rearrange(Y1LO, x5);
-    FloatVector c1 = x4.rearrange(Y1HI, x5);
-    FloatVector d0 = x6.rearrange(Y1LO, x7);
-    FloatVector d1 = x6.rearrange(Y1HI, x7);
-    // rows 0-3 and 4-7: two columns per vector
-    FloatVector e0 = a0.rearrange(Y2LO, b0);
-    FloatVector e1 = a0.rearrange(Y2HI, b0);
-    FloatVector e2 = a1.rearrange(Y2LO, b1);
-    FloatVector e3 = a1.rearrange(Y2HI, b1);
-    FloatVector f0 = c0.rearrange(Y2LO, d0);
-    FloatVector f1 = c0.rearrange(Y2HI, d0);
-    FloatVector f2 = c1.rearrange(Y2LO, d1);
-    FloatVector f3 = c1.rearrange(Y2HI, d1);
-    // all 8 rows: one column per vector
-    e0.rearrange(Y4LO, f0).intoArray(dst, d);
-    e0.rearrange(Y4HI, f0).intoArray(dst, d + 8);
-    e1.rearrange(Y4LO, f1).intoArray(dst, d + 16);
-    e1.rearrange(Y4HI, f1).intoArray(dst, d + 24);
-    e2.rearrange(Y4LO, f2).intoArray(dst, d + 32);
-    e2.rearrange(Y4HI, f2).intoArray(dst, d + 40);
-    e3.rearrange(Y4LO, f3).intoArray(dst, d + 48);
-    e3.rearrange(Y4HI, f3).intoArray(dst, d + 56);
   }
 
   /**

@@ -56,7 +56,7 @@ public final class PackedB {
           System.arraycopy(b, off + kk * ld + j0, data, base + kk * nr, cols);
         }
       } else {
-        // 16 x 16 blocks transposed with vectors, the rest value by value
+        // B x B blocks transposed with vectors, the rest value by value
         int kb = BlockTranspose.ENABLED ? k / BlockTranspose.B * BlockTranspose.B : 0;
         int jb = BlockTranspose.ENABLED ? cols / BlockTranspose.B * BlockTranspose.B : 0;
         for (int j = 0; j < jb; j += BlockTranspose.B) {

@@ -102,6 +102,50 @@ class SgemmTest {
   }
 
   @Test
+  void aInsideALargerArrayIsReadAtItsOffsetAndRowStep() {
+    // A in place (16 registers) or packed: an m x k window of a wider matrix, NaN around it, so
+    // that a read outside the window shows in C
+    Random r = new Random(11);
+    ExecContext ctx = new ExecContext(null, 1);
+    for (int[] s : new int[][] {{13, 37, 21}, {8, 16, 5}, {5, 40, 64}, {70, 33, 19}}) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      int aOff = 3;
+      int lda = k + 5;
+      float[] a = new float[aOff + m * lda + 4];
+      java.util.Arrays.fill(a, Float.NaN);
+      float[] dense = random(r, m * k);
+      for (int i = 0; i < m; i++) {
+        System.arraycopy(dense, i * k, a, aOff + i * lda, k);
+      }
+      float[] b = random(r, k * n);
+      float[] bias = random(r, n);
+      float[] expected = new float[m * n];
+      SgemmReference.multiply(dense, 0, k, m, k, b, 0, n, false, n, expected, 0, n);
+      float[] actual = new float[m * n];
+      Sgemm.multiply(
+          a,
+          aOff,
+          lda,
+          m,
+          PackedB.pack(b, 0, n, k, n, false),
+          Sgemm.padColumns(bias, n),
+          actual,
+          0,
+          n,
+          ctx);
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(
+            expected[i] + bias[i % n],
+            actual[i],
+            1e-4f * (float) Math.sqrt(k) + 1e-5f * Math.abs(expected[i]),
+            "size " + m + "x" + n + "x" + k + " at " + i);
+      }
+    }
+  }
+
+  @Test
   void evenlySpacedRowsOfATallAMatchTheReference() {
     // a pointwise convolution's input read through its rows: more than one block of A rows, which
     // with 16 registers packs B first; rows as long as their spacing (a whole plane) and shorter

@@ -362,9 +362,9 @@ final class StemConv {
     }
 
     /**
-     * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: 16 x 16
-     * blocks transposed in registers, the last one overlapping (with 16-lane vectors and at least
-     * 16 positions; else a gather of L positions per vector of one channel, then single floats).
+     * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: L x L blocks
+     * transposed in registers, the last one overlapping (with 16- or 8-lane vectors and at least L
+     * positions; else a gather of L positions per vector of one channel, then single floats).
      */
     private void scatter(float[] row, int count, float[] out, int off, int plane) {
       int m = wt.m();

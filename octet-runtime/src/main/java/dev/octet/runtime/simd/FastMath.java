@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * same bits whichever path computes it: in a vector body or a scalar tail, on any thread count, in
  * interpreted or compiled code. (The Vector API's own EXP and TANH differ in the last bit between
  * JIT tiers.) Accuracy: exp within 2 ulp (Cephes' polynomial), erf within 1.5e-7 absolute
- * (Abramowitz and Stegun 7.1.26).
+ * (Abramowitz and Stegun 7.1.26), GELU within 1.7e-7 max(1, |x|) (a rational fit of the normal
+ * CDF).
  */
 public final class FastMath {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -39,7 +40,6 @@ public final class FastMath {
   private static final float A3 = 1.421413741f;
   private static final float A4 = -1.453152027f;
   private static final float A5 = 1.061405429f;
-  private static final float INV_SQRT2 = 0.70710678118654752f;
 
   private FastMath() {}
 
@@ -169,12 +169,60 @@ public final class FastMath {
     return r.blend(s.mul(x), a.compare(VectorOperators.LT, 0.5f));
   }
 
-  /** 0.5 x (1 + erf(x / sqrt 2)). */
+  /**
+   * The normal distribution's CDF, Phi(x) = 0.5 (1 + erf(x / sqrt 2)), as 0.5 + x P(x^2) / Q(x^2)
+   * for |x| up to {@link #GELU_X}: a rational fit of degrees 5 and 5 (made for Octet by Lawson's
+   * reweighted least squares toward the minimax fit; 7e-9 from Phi before rounding, 1.7e-7 in
+   * float, most of it the rounding of P / Q). Past GELU_X, Phi is within 2e-8 of 0 or 1, so GELU is
+   * 0 or x there. One division and 11 fmas, where erf through Abramowitz and Stegun takes a
+   * division, an exp, two polynomials and three blends: 29.8 -> 11.7 ns per vector on a Zen 1 EPYC,
+   * where every 256-bit op takes two of its 128-bit pipes.
+   */
+  private static final float GELU_X = 5.5f;
+
+  private static final float GP0 = 0.398942232131958f;
+  private static final float GP1 = 0.033855143934488297f;
+  private static final float GP2 = 0.004677410237491131f;
+  private static final float GP3 = 1.6884948126971722e-4f;
+  private static final float GP4 = 6.352130640152609e-6f;
+  private static final float GP5 = 2.274665256152275e-8f;
+  private static final float GQ1 = 0.25152817368507385f;
+  private static final float GQ2 = 0.02864729054272175f;
+  private static final float GQ3 = 0.0018845838494598866f;
+  private static final float GQ4 = 7.365423516603187e-5f;
+  private static final float GQ5 = 1.1974246945101186e-6f;
+
+  /** x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)); 0 at -infinity. */
   public static float gelu(float x) {
-    return 0.5f * x * (1f + erf(x * INV_SQRT2));
+    float t = x * x;
+    float p = Math.fma(GP5, t, GP4);
+    p = Math.fma(p, t, GP3);
+    p = Math.fma(p, t, GP2);
+    p = Math.fma(p, t, GP1);
+    p = Math.fma(p, t, GP0);
+    float q = Math.fma(GQ5, t, GQ4);
+    q = Math.fma(q, t, GQ3);
+    q = Math.fma(q, t, GQ2);
+    q = Math.fma(q, t, GQ1);
+    q = Math.fma(q, t, 1f);
+    float g = x * Math.fma(x, p / q, 0.5f);
+    return x > GELU_X ? x : x < -GELU_X ? 0f : g;
   }
 
   public static FloatVector gelu(FloatVector x) {
-    return x.mul(0.5f).mul(erf(x.mul(INV_SQRT2)).add(1f));
+    FloatVector t = x.mul(x);
+    FloatVector p = t.fma(GP5, GP4);
+    p = p.fma(t, FloatVector.broadcast(S, GP3));
+    p = p.fma(t, FloatVector.broadcast(S, GP2));
+    p = p.fma(t, FloatVector.broadcast(S, GP1));
+    p = p.fma(t, FloatVector.broadcast(S, GP0));
+    FloatVector q = t.fma(GQ5, GQ4);
+    q = q.fma(t, FloatVector.broadcast(S, GQ3));
+    q = q.fma(t, FloatVector.broadcast(S, GQ2));
+    q = q.fma(t, FloatVector.broadcast(S, GQ1));
+    q = q.fma(t, FloatVector.broadcast(S, 1f));
+    FloatVector g = x.mul(x.fma(p.div(q), FloatVector.broadcast(S, 0.5f)));
+    return g.blend(x, x.compare(VectorOperators.GT, GELU_X))
+        .blend(FloatVector.zero(S), x.compare(VectorOperators.LT, -GELU_X));
   }
 }

@@ -51,10 +51,11 @@ final class StemConv {
   private StemConv() {}
 
   /**
-   * W [M][C][kh][kw] as w[k * M + o] (k = (c * kh + ky) * kw + kx), and the gather offsets of a
-   * [position][M] row: lane i reads position i.
+   * W [M][C][kh][kw] as w[k * M + o] (k = (c * kh + ky) * kw + kx), the gather offsets of a
+   * [position][M] row (lane i reads position i), and W as blocks[(o / CB * K + k) * CB + o % CB]
+   * for the 16-register tiles.
    */
-  record Weights(float[] w, int m, int[] lanes) {}
+  record Weights(float[] w, int m, int[] lanes, float[] blocks) {}
 
   /**
    * Whether the stem form suits a Conv with weight W: SIMD on, 2-D, one group, at most 4 input
@@ -84,7 +85,15 @@ final class StemConv {
     for (int i = 0; i < L; i++) {
       lanes[i] = i * m;
     }
-    return new Weights(dst, m, lanes);
+    // [m / CB][k][CB]: a tile's weights at an offset linear in the kernel offset, so that C2
+    // drops the bounds checks of its loads (with w[k * m + o], two per kernel offset)
+    float[] blocks = new float[k * m];
+    for (int b = 0; b < m / CB; b++) {
+      for (int kk = 0; kk < k; kk++) {
+        System.arraycopy(dst, kk * m + b * CB, blocks, (b * k + kk) * CB, CB);
+      }
+    }
+    return new Weights(dst, m, lanes, blocks);
   }
 
   /** Whether the convolution's output is wide enough for a tile (else the GEMM takes it). */
@@ -341,7 +350,13 @@ final class StemConv {
           int x0 = Math.min(ox, ow - PX);
           int xs = xo + x0 * in.step();
           if (NARROW) {
-            tile2(in.x(), xs, in.step(), in.koff(), wt.w(), cb, m, bias, ring, at + x0 * m + cb);
+            int wb = cb * in.koff().length;
+            int dOff = at + x0 * m + cb;
+            if (in.step() == 2) {
+              tile2Stride2(in.x(), xs, in.koff(), wt.blocks(), wb, cb, m, bias, ring, dOff);
+            } else {
+              tile2(in.x(), xs, in.step(), in.koff(), wt.blocks(), wb, cb, m, bias, ring, dOff);
+            }
             continue;
           }
           tile(
@@ -487,8 +502,9 @@ final class StemConv {
   }
 
   /**
-   * As {@link #tile} with channels [cb, cb + 2L) (10 accumulators) and the five inputs broadcast
-   * one by one: for 16 vector registers.
+   * As {@link #tile} with channels [cb, cb + 2L) (10 accumulators, weights from {@link
+   * Weights#blocks} at {@code wb}) and the five inputs broadcast one by one: for 16 vector
+   * registers.
    */
   private static void tile2(
       float[] x,
@@ -496,6 +512,7 @@ final class StemConv {
       int step,
       int[] koff,
       float[] w,
+      int wb,
       int cb,
       int m,
       float[] bias,
@@ -508,10 +525,10 @@ final class StemConv {
     FloatVector a20 = b0, a21 = b1;
     FloatVector a30 = b0, a31 = b1;
     FloatVector a40 = b0, a41 = b1;
-    for (int kk = 0, wk = cb; kk < koff.length; kk++, wk += m) {
+    for (int kk = 0; kk < koff.length; kk++) {
       int o = xo + koff[kk];
-      FloatVector w0 = FloatVector.fromArray(S, w, wk);
-      FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
+      FloatVector w0 = FloatVector.fromArray(S, w, wb + kk * CB);
+      FloatVector w1 = FloatVector.fromArray(S, w, wb + kk * CB + L);
       FloatVector v = FloatVector.broadcast(S, x[o]);
       a00 = v.fma(w0, a00);
       a01 = v.fma(w1, a01);
@@ -525,6 +542,62 @@ final class StemConv {
       a30 = v.fma(w0, a30);
       a31 = v.fma(w1, a31);
       v = FloatVector.broadcast(S, x[o + 4 * step]);
+      a40 = v.fma(w0, a40);
+      a41 = v.fma(w1, a41);
+    }
+    a00.intoArray(d, dOff);
+    a01.intoArray(d, dOff + L);
+    a10.intoArray(d, dOff + m);
+    a11.intoArray(d, dOff + m + L);
+    a20.intoArray(d, dOff + 2 * m);
+    a21.intoArray(d, dOff + 2 * m + L);
+    a30.intoArray(d, dOff + 3 * m);
+    a31.intoArray(d, dOff + 3 * m + L);
+    a40.intoArray(d, dOff + 4 * m);
+    a41.intoArray(d, dOff + 4 * m + L);
+  }
+
+  /**
+   * {@link #tile2} at stride 2 (SqueezeNet's and ResNet's stems), the five inputs at constant
+   * offsets from one index, so that C2 checks their bounds twice instead of five times; with the
+   * weights of {@link Weights#blocks} (no checks) the tile on the Zen 1 EPYC went from 7.3% to 5.4%
+   * of SqueezeNet's perf samples.
+   */
+  private static void tile2Stride2(
+      float[] x,
+      int xo,
+      int[] koff,
+      float[] w,
+      int wb,
+      int cb,
+      int m,
+      float[] bias,
+      float[] d,
+      int dOff) {
+    FloatVector b0 = FloatVector.fromArray(S, bias, cb);
+    FloatVector b1 = FloatVector.fromArray(S, bias, cb + L);
+    FloatVector a00 = b0, a01 = b1;
+    FloatVector a10 = b0, a11 = b1;
+    FloatVector a20 = b0, a21 = b1;
+    FloatVector a30 = b0, a31 = b1;
+    FloatVector a40 = b0, a41 = b1;
+    for (int kk = 0; kk < koff.length; kk++) {
+      int o = xo + koff[kk];
+      FloatVector w0 = FloatVector.fromArray(S, w, wb + kk * CB);
+      FloatVector w1 = FloatVector.fromArray(S, w, wb + kk * CB + L);
+      FloatVector v = FloatVector.broadcast(S, x[o]);
+      a00 = v.fma(w0, a00);
+      a01 = v.fma(w1, a01);
+      v = FloatVector.broadcast(S, x[o + 2]);
+      a10 = v.fma(w0, a10);
+      a11 = v.fma(w1, a11);
+      v = FloatVector.broadcast(S, x[o + 4]);
+      a20 = v.fma(w0, a20);
+      a21 = v.fma(w1, a21);
+      v = FloatVector.broadcast(S, x[o + 6]);
+      a30 = v.fma(w0, a30);
+      a31 = v.fma(w1, a31);
+      v = FloatVector.broadcast(S, x[o + 8]);
       a40 = v.fma(w0, a40);
       a41 = v.fma(w1, a41);
     }

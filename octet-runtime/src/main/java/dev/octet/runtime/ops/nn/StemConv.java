@@ -53,7 +53,7 @@ final class StemConv {
   /**
    * W [M][C][kh][kw] as w[k * M + o] (k = (c * kh + ky) * kw + kx), the gather offsets of a
    * [position][M] row (lane i reads position i), and W as blocks[(o / CB * K + k) * CB + o % CB]
-   * for the 16-register tiles.
+   * for the 16-register tiles (null with 32 registers).
    */
   record Weights(float[] w, int m, int[] lanes, float[] blocks) {}
 
@@ -86,9 +86,10 @@ final class StemConv {
       lanes[i] = i * m;
     }
     // [m / CB][k][CB]: a tile's weights at an offset linear in the kernel offset, so that C2
-    // drops the bounds checks of its loads (with w[k * m + o], two per kernel offset)
-    float[] blocks = new float[k * m];
-    for (int b = 0; b < m / CB; b++) {
+    // drops the bounds checks of its loads (with w[k * m + o], two per kernel offset); only the
+    // 16-register tiles read them
+    float[] blocks = NARROW ? new float[k * m] : null;
+    for (int b = 0; NARROW && b < m / CB; b++) {
       for (int kk = 0; kk < k; kk++) {
         System.arraycopy(dst, kk * m + b * CB, blocks, (b * k + kk) * CB, CB);
       }

@@ -1,5 +1,8 @@
 package dev.octet.runtime.simd;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The right-hand matrix B[K][N] of a GEMM, packed into K-major panels of {@link Sgemm#NR} columns:
  * panel p holds, for k = 0..K-1, the NR values B[k][p*NR .. p*NR+NR-1] contiguously, zero-padded
@@ -7,6 +10,9 @@ package dev.octet.runtime.simd;
  * session is planned.
  */
 public final class PackedB {
+  private static final VectorSpecies<Float> S = Simd.F;
+  private static final int L = S.length();
+
   final float[] data;
   final int k;
   final int n;
@@ -51,7 +57,9 @@ public final class PackedB {
       int j0 = p * nr;
       int cols = Math.min(nr, n - j0);
       int base = p * k * nr;
-      if (!transposed) {
+      if (!transposed && cols == nr && Simd.ENABLED) {
+        copyRows(b, off + j0, ld, k, data, base);
+      } else if (!transposed) {
         for (int kk = 0; kk < k; kk++) {
           System.arraycopy(b, off + kk * ld + j0, data, base + kk * nr, cols);
         }
@@ -74,6 +82,20 @@ public final class PackedB {
       }
     }
     return new PackedB(data, k, n, panels);
+  }
+
+  /**
+   * One full panel's k rows of NR floats, row kk from b[src + kk * ld], with vectors (an {@code
+   * arraycopy} of 16 floats per row took 8 ns: packing a 96 x 3025 B took half as long as
+   * multiplying it by 16 rows of A).
+   */
+  private static void copyRows(float[] b, int src, int ld, int k, float[] data, int dst) {
+    int nr = Sgemm.NR;
+    for (int kk = 0; kk < k; kk++, src += ld, dst += nr) {
+      for (int v = 0; v < nr; v += L) {
+        FloatVector.fromArray(S, b, src + v).intoArray(data, dst + v);
+      }
+    }
   }
 
   /**

@@ -147,7 +147,7 @@ public final class Sgemm {
       throw new IllegalArgumentException("A has " + a.k() + " columns, B " + b.k + " rows");
     }
     float[] colInit = colBias == null ? ZERO : colBias;
-    tiles(a, null, 0, null, 0, b.data, b.n, ZERO, 0, colInit, false, c, cOff, ldc, ctx);
+    tiles(a, null, 0, null, 0, b.data, b.n, ZERO, 0, colInit, false, c, cOff, ldc, ctx, -1);
   }
 
   /**
@@ -194,26 +194,39 @@ public final class Sgemm {
       System.arraycopy(bias, biasOff, init, 0, m);
     }
     // with 16-column panels (AVX2) a row of B read in place is 64 bytes that mostly straddle two
-    // cache lines, k of them per panel: a B of evenly spaced rows (a pointwise convolution's input)
-    // is packed first when A has more than one block of rows to reuse it (SqueezeNet's conv10 on a
-    // Zen 1 EPYC: 6.8 -> 5.1 ms)
+    // cache lines, k of them per panel: 128 k bytes, which from k = 256 on no longer stay in a 32
+    // KB
+    // L1 while the panel's tiles pass over them. A B of evenly spaced rows (a pointwise
+    // convolution's input) is then packed first: panel by panel, each into a thread's buffer just
+    // before its tiles (64 k bytes, read in order) where the tiles go panel by panel (Tiles), and
+    // whole otherwise (Zen 1 EPYC, one thread: SqueezeNet's conv10, 1000 x 512 x 169, 6.8 -> 5.1
+    // ms; fire9's squeeze, 64 x 512 x 169, 435 -> 338 us and fire5's, 32 x 256 x 729, 480 -> 386;
+    // with 16 rows, four passes over each panel, packing cost more than it saved: 16 x 128 x 3025
+    // 333 -> 369 us, and with k = 128 it saved nothing)
     int stride = HALF ? linearStride(rows, k) : -1;
+    boolean panelMajor = (m + MC - 1) / MC <= Tiles.PANEL_MAJOR_BLOCKS;
+    if (stride > 0 && panelMajor && (k >= 256 ? m > 2 * MR : m > MC)) {
+      tiles(a, b, bOff, rows, 0, null, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx, stride);
+      return;
+    }
     if (stride > 0 && m > MC) {
       float[] packed = ctx.floats(PackedB.size(k, n));
       PackedB.pack(b, bOff, stride, k, n, false, packed);
-      tiles(a, null, 0, null, 0, packed, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx);
+      tiles(a, null, 0, null, 0, packed, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx, -1);
       ctx.recycle(packed);
       return;
     }
     float[] tail = tailPanel(b, bOff, rows, k, n, ctx);
-    tiles(a, b, bOff, rows, n / NR, tail, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx);
+    tiles(a, b, bOff, rows, n / NR, tail, n, init, initOff, ZERO, relu, c, cOff, ldc, ctx, -1);
     ctx.recycle(tail);
   }
 
   /**
    * The tiles of C = A * B for both forms of B: panels p < full read in place (row kk at b[bOff + p
    * * NR + rows[kk]]), the others from {@code packed} (panel p - full, K-major). Rows of C start
-   * from rowInit[rowInitOff + i] + colInit[j] (ZERO: 0) and end with Relu when asked.
+   * from rowInit[rowInitOff + i] + colInit[j] (ZERO: 0) and end with Relu when asked. With {@code
+   * packStride} >= 0 (and full = 0) B's row kk is b[bOff + kk * packStride], and each task packs a
+   * panel into its thread's buffer when its tiles come to it.
    */
   private static void tiles(
       PackedA a,
@@ -230,7 +243,8 @@ public final class Sgemm {
       float[] c,
       int cOff,
       int ldc,
-      ExecContext ctx) {
+      ExecContext ctx,
+      int packStride) {
     int m = a.m();
     int k = a.k();
     float[] ap = a.data();
@@ -252,8 +266,14 @@ public final class Sgemm {
           // the edge tiles' scratch, one per thread (a fresh one per edge tile, or per task, was
           // SqueezeNet's largest allocation: about 1 MB per run)
           float[] t = SCRATCH.get();
+          float[] panel = packStride < 0 ? null : panelBuffer(k);
           int[] touched = {-1};
+          int[] inPanel = {-1};
           return (p, block) -> {
+            if (panel != null && p != inPanel[0]) {
+              inPanel[0] = p;
+              packPanel(b, bOff + p * NR, packStride, k, Math.min(NR, n - p * NR), panel);
+            }
             if (touchA && block != touched[0]) {
               touched[0] = block;
               Prefetch.floats(ap, block * MC * k, Math.min(m, block * MC + MC) * k);
@@ -264,8 +284,8 @@ public final class Sgemm {
             // compile kernel8 25% slower (with 16 registers every panel is that narrow, and the
             // halves of tile() take them all)
             boolean narrow = !HALF && n - j0 <= SgemmNarrow.NR;
-            float[] src = inPlace ? b : packed;
-            int srcOff = inPlace ? bOff + j0 : (p - full) * k * NR;
+            float[] src = panel != null ? panel : inPlace ? b : packed;
+            int srcOff = panel != null ? 0 : inPlace ? bOff + j0 : (p - full) * k * NR;
             int colOff = colInit == ZERO ? 0 : j0;
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
               int rowOff = rowInit == ZERO ? 0 : rowInitOff + i0;
@@ -321,6 +341,36 @@ public final class Sgemm {
             }
           };
         });
+  }
+
+  /** A thread's buffer for one packed panel of B (k x NR floats), grown as needed. */
+  private static float[] panelBuffer(int k) {
+    float[] buffer = PANEL.get();
+    if (buffer.length < k * NR) {
+      buffer = new float[k * NR];
+      PANEL.set(buffer);
+    }
+    return buffer;
+  }
+
+  private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
+  /**
+   * Packs one panel of B (its k rows of {@code cols} <= NR floats, row kk at b[off + kk * ld]) into
+   * {@code panel}, K-major; past cols the lanes keep what they held (computed, never stored).
+   */
+  private static void packPanel(float[] b, int off, int ld, int k, int cols, float[] panel) {
+    if (cols == NR) {
+      for (int kk = 0, src = off, dst = 0; kk < k; kk++, src += ld, dst += NR) {
+        for (int v = 0; v < NR; v += L) {
+          FloatVector.fromArray(S, b, src + v).intoArray(panel, dst + v);
+        }
+      }
+    } else {
+      for (int kk = 0; kk < k; kk++) {
+        System.arraycopy(b, off + kk * ld, panel, kk * NR, cols);
+      }
+    }
   }
 
   /** The step of rows[0..k) when they are evenly spaced (a pointwise convolution's), else -1. */

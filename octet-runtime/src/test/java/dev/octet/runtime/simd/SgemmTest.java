@@ -146,29 +146,37 @@ class SgemmTest {
   }
 
   @Test
-  void evenlySpacedRowsOfATallAMatchTheReference() {
-    // a pointwise convolution's input read through its rows: more than one block of A rows, which
-    // with 16 registers packs B first; rows as long as their spacing (a whole plane) and shorter
+  void evenlySpacedRowsMatchTheReferenceInEveryPackingOfB() {
+    // a pointwise convolution's input read through its rows; with 16 registers B is packed panel by
+    // panel (150 rows of A in three blocks, or 24 rows with k >= 256), whole (300 rows, block by
+    // block) or read in place (16 rows); rows as long as their spacing (a whole plane) and shorter,
+    // n with a partial last panel
     Random r = new Random(5);
-    int m = 150;
-    int k = 37;
-    for (int[] shape : new int[][] {{169, 169}, {45, 61}}) {
-      int n = shape[0];
-      int stride = shape[1];
-      int[] rows = new int[k];
-      for (int kk = 0; kk < k; kk++) {
-        rows[kk] = kk * stride;
-      }
-      float[] b = random(r, 3 + k * stride);
-      PackedA a = PackedA.pack(random(r, m * k), 0, k, m, k);
-      float[] bias = random(r, m);
-      for (boolean relu : new boolean[] {false, true}) {
-        float[] expected = new float[m * n];
-        SgemmReference.multiplyRows(a, b, 3, rows, n, bias, 0, relu, expected, 0, n);
-        float[] actual = new float[m * n];
-        Sgemm.multiply(a, b, 3, rows, n, bias, 0, relu, actual, 0, n, new ExecContext(null, 1));
-        for (int i = 0; i < m * n; i++) {
-          assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])), "at " + i);
+    for (int[] mk : new int[][] {{150, 37}, {300, 37}, {24, 260}, {16, 260}}) {
+      int m = mk[0];
+      int k = mk[1];
+      for (int[] shape : new int[][] {{169, 169}, {45, 61}}) {
+        int n = shape[0];
+        int stride = shape[1];
+        int[] rows = new int[k];
+        for (int kk = 0; kk < k; kk++) {
+          rows[kk] = kk * stride;
+        }
+        float[] b = random(r, 3 + k * stride);
+        PackedA a = PackedA.pack(random(r, m * k), 0, k, m, k);
+        float[] bias = random(r, m);
+        for (boolean relu : new boolean[] {false, true}) {
+          float[] expected = new float[m * n];
+          SgemmReference.multiplyRows(a, b, 3, rows, n, bias, 0, relu, expected, 0, n);
+          float[] actual = new float[m * n];
+          Sgemm.multiply(a, b, 3, rows, n, bias, 0, relu, actual, 0, n, new ExecContext(null, 1));
+          for (int i = 0; i < m * n; i++) {
+            assertEquals(
+                expected[i],
+                actual[i],
+                1e-4f * (1 + Math.abs(expected[i])) * (1 + k / 64f),
+                m + " x " + k + " x " + n + " at " + i);
+          }
         }
       }
     }

@@ -281,9 +281,10 @@ public final class Sgemm {
             int j0 = p * NR;
             boolean inPlace = p < full;
             // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
-            // compile kernel8 25% slower (with 16 registers every panel is that narrow, and the
-            // halves of tile() take them all)
-            boolean narrow = !HALF && n - j0 <= SgemmNarrow.NR;
+            // compile kernel8 25% slower (with 16 registers every panel is two vectors wide, and
+            // the halves of tile() take them all but a last one of at most one vector: one load of
+            // B per k instead of two, 256 x 64 x 49, fire9's Winograd GEMMs, 72 -> 69 us)
+            boolean narrow = n - j0 <= (HALF ? L : SgemmNarrow.NR);
             float[] src = panel != null ? panel : inPlace ? b : packed;
             int srcOff = panel != null ? 0 : inPlace ? bOff + j0 : (p - full) * k * NR;
             int colOff = colInit == ZERO ? 0 : j0;

@@ -99,6 +99,14 @@ public final class BlockTranspose {
   }
 
   /**
+   * dst[d + i * ds + j] = src[s + j * ss + i] for i, j < 4, as {@link #block} for a 4 x 4 block
+   * (any vector width: the block is in 128-bit vectors).
+   */
+  public static void block4x4(float[] src, int s, int ss, float[] dst, int d, int ds) {
+    block4(src, s, ss, dst, d, ds);
+  }
+
+  /**
    * A 4 x 4 block in 128-bit vectors: rows (0, 2) and (1, 3) exchange their second pairs of lanes,
    * then rows (0, 1) and (2, 3) their odd and even lanes, each exchange one in-lane permute ({@code
    * vpermilps}) and one blend per vector. The 256-bit rounds of the 16-lane block need cross-lane

@@ -99,8 +99,8 @@ public final class BlockTranspose {
   }
 
   /**
-   * dst[d + i * ds + j] = src[s + j * ss + i] for i, j < 4, as {@link #block} for a 4 x 4 block
-   * (any vector width: the block is in 128-bit vectors).
+   * dst[d + i * ds + j] = src[s + j * ss + i] for i, j < 4: {@link #block} for a 4 x 4 block, with
+   * any vector width (the block is in 128-bit vectors).
    */
   public static void block4x4(float[] src, int s, int ss, float[] dst, int d, int ds) {
     block4(src, s, ss, dst, d, ds);

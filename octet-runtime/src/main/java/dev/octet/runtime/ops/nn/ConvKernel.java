@@ -120,11 +120,6 @@ public final class ConvKernel implements Kernel {
    */
   private static final boolean WINOGRAD4 = Sgemm.NR < 3 * Simd.F.length();
 
-  /** Whether {@link #winograd} holds F(4x4, 3x3)'s 36 positions (else F(2x2, 3x3)'s 16). */
-  private boolean four() {
-    return winograd.u().length == Winograd4.POSITIONS;
-  }
-
   /** W packed for the GEMM: the constant's, packed once, or this run's W. */
   private PackedA[] gemmWeights(Tensor w) {
     PackedA[] p = packedWeights;
@@ -296,9 +291,7 @@ public final class ConvKernel implements Kernel {
             ? Path.STEM
             : DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
                 ? Path.DIRECT
-                : winograd != null && (four() ? Winograd4.enoughTiles(g) : Winograd.enoughTiles(g))
-                    ? Path.WINOGRAD
-                    : Path.GEMM;
+                : winograd != null && Winograd.enoughTiles(g, winograd) ? Path.WINOGRAD : Path.GEMM;
     // a pooling is only fused over two spatial axes (poolGeometry): the GEMM and stem paths pool
     // as they go
     if (pooling == null || path == Path.GEMM || path == Path.STEM) {
@@ -367,23 +360,6 @@ public final class ConvKernel implements Kernel {
             b == null ? null : b.floats(),
             relu,
             pooling,
-            out,
-            base + n * stride,
-            ctx);
-      }
-      return;
-    }
-    if (path == Path.WINOGRAD && four()) {
-      for (int n = 0; n < batch; n++) {
-        Winograd4.run(
-            xv,
-            n * c * inSize,
-            spatial[0],
-            spatial[1],
-            g,
-            winograd,
-            b == null ? null : b.floats(),
-            relu,
             out,
             base + n * stride,
             ctx);

@@ -28,10 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Numerically, the transforms use only 0, +-1 and +-1/2, but the products are of transformed
  * values, so the rounding differs from the direct form's: {@code ConvKernelTest} holds both to the
- * definition (within 1e-4, relative). Used where it pays ({@link #suits}, {@link #enoughTiles}): at
- * least 32 input and output channels and 192 tiles (with AVX2: 16 input channels and 48 tiles,
- * {@link #MIN_INPUT_CHANNELS}, {@link #MIN_TILES}); VGG-19 runs 30% faster with it, SqueezeNet's 13
- * x 13 layers would run slower with AVX-512.
+ * definition (within 1e-5 of the terms' absolute sum). Used where it pays ({@link #suits}, {@link
+ * #enoughTiles}): at least 32 input and output channels and 192 tiles (with AVX2: 16 input channels
+ * and 48 tiles, {@link #MIN_INPUT_CHANNELS}, {@link #MIN_TILES}); VGG-19 runs 30% faster with it,
+ * SqueezeNet's 13 x 13 layers would run slower with AVX-512. With 16 vector registers {@link
+ * ConvKernel} takes {@link Winograd4}'s F(4x4, 3x3) instead, on the same layers ({@link #suits}).
  */
 final class Winograd {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -54,8 +55,16 @@ final class Winograd {
 
   private Winograd() {}
 
-  /** The transformed weights: U_xi as a packed [M][C] matrix for each of the 16 positions. */
+  /**
+   * The transformed weights: U_xi as a packed [M][C] matrix for each of the 16 positions, or of
+   * {@link Winograd4}'s 36.
+   */
   record Weights(PackedA[] u) {
+    /** Whether these are F(4x4, 3x3)'s, for {@link Winograd4}. */
+    boolean four() {
+      return u.length == Winograd4.POSITIONS;
+    }
+
     int m() {
       return u[0].m();
     }
@@ -95,6 +104,11 @@ final class Winograd {
    * 1 EPYC: 2.7-2.9 -> 2.05-2.4 ms each, expand layers together).
    */
   private static final int MIN_INPUT_CHANNELS = Sgemm.NR < 3 * L ? 16 : 32;
+
+  /** Whether an output of geometry g has enough tiles for the form of u. */
+  static boolean enoughTiles(ConvGeometry g, Weights u) {
+    return u.four() ? Winograd4.enoughTiles(g) : enoughTiles(g);
+  }
 
   /** Whether an output of geometry g has {@link #MIN_TILES} tiles (2x2 blocks) or more. */
   static boolean enoughTiles(ConvGeometry g) {
@@ -151,7 +165,7 @@ final class Winograd {
 
   /**
    * One image: x [c][h][w] from {@code xOff} into out, output channel o at {@code outOff + o * oh *
-   * ow}, with the bias (or null) and Relu.
+   * ow}, with the bias (or null) and Relu ({@link Winograd4}'s form when u is its).
    */
   static void run(
       float[] x,
@@ -165,6 +179,10 @@ final class Winograd {
       float[] out,
       int outOff,
       ExecContext ctx) {
+    if (u.four()) {
+      Winograd4.run(x, xOff, h, w, g, u, bias, relu, out, outOff, ctx);
+      return;
+    }
     int c = u.c();
     int m = u.m();
     int oh = g.out()[0];

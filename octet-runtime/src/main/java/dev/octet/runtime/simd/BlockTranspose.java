@@ -35,16 +35,20 @@ public final class BlockTranspose {
   /** 128-bit vectors: the 4 x 4 quarters of an 8 x 8 block. */
   private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
 
-  /** Lane i takes lane i + 2 (mod 4), lane i - 1, lane i + 1. */
-  private static final VectorShuffle<Float> SWAP_PAIRS = rotation(2);
+  /**
+   * The steps of {@link #block4}'s 4 x 4 transpose in 128-bit vectors, for callers that transpose
+   * values they hold in registers (a call would box them): lane i takes lane i + 2 (mod 4), lane i
+   * - 1, lane i + 1.
+   */
+  public static final VectorShuffle<Float> SWAP_PAIRS = rotation(2);
 
-  private static final VectorShuffle<Float> UP = rotation(-1);
-  private static final VectorShuffle<Float> DOWN = rotation(1);
+  public static final VectorShuffle<Float> UP = rotation(-1);
+  public static final VectorShuffle<Float> DOWN = rotation(1);
 
-  /** Lanes 2 and 3; lanes 1 and 3. */
-  private static final VectorMask<Float> HIGH_PAIR = VectorMask.fromLong(Q, 0b1100);
+  /** Lanes 2 and 3; lanes 1 and 3 (of 128-bit vectors). */
+  public static final VectorMask<Float> HIGH_PAIR = VectorMask.fromLong(Q, 0b1100);
 
-  private static final VectorMask<Float> ODD = VectorMask.fromLong(Q, 0b1010);
+  public static final VectorMask<Float> ODD = VectorMask.fromLong(Q, 0b1010);
 
   private BlockTranspose() {}
 

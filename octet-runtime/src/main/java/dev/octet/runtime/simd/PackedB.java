@@ -57,12 +57,8 @@ public final class PackedB {
       int j0 = p * nr;
       int cols = Math.min(nr, n - j0);
       int base = p * k * nr;
-      if (!transposed && cols == nr && Simd.ENABLED) {
-        copyRows(b, off + j0, ld, k, data, base);
-      } else if (!transposed) {
-        for (int kk = 0; kk < k; kk++) {
-          System.arraycopy(b, off + kk * ld + j0, data, base + kk * nr, cols);
-        }
+      if (!transposed) {
+        packPanel(b, off + j0, ld, k, cols, data, base);
       } else {
         // B x B blocks transposed with vectors, the rest value by value
         int kb = BlockTranspose.ENABLED ? k / BlockTranspose.B * BlockTranspose.B : 0;
@@ -85,15 +81,22 @@ public final class PackedB {
   }
 
   /**
-   * One full panel's k rows of NR floats, row kk from b[src + kk * ld], with vectors (an {@code
-   * arraycopy} of 16 floats per row took 8 ns: packing a 96 x 3025 B took half as long as
-   * multiplying it by 16 rows of A).
+   * One panel of a B given as rows (not transposed): its k rows of {@code cols} <= NR floats, row
+   * kk from b[off + kk * ld], to data[base + kk * NR ...]; past cols the lanes keep what they held.
+   * A full panel is copied with vectors (an {@code arraycopy} of 16 floats per row took 8 ns:
+   * packing a 96 x 3025 B took half as long as multiplying it by 16 rows of A).
    */
-  private static void copyRows(float[] b, int src, int ld, int k, float[] data, int dst) {
+  static void packPanel(float[] b, int off, int ld, int k, int cols, float[] data, int base) {
     int nr = Sgemm.NR;
-    for (int kk = 0; kk < k; kk++, src += ld, dst += nr) {
-      for (int v = 0; v < nr; v += L) {
-        FloatVector.fromArray(S, b, src + v).intoArray(data, dst + v);
+    if (cols == nr && Simd.ENABLED) {
+      for (int kk = 0, src = off, dst = base; kk < k; kk++, src += ld, dst += nr) {
+        for (int v = 0; v < nr; v += L) {
+          FloatVector.fromArray(S, b, src + v).intoArray(data, dst + v);
+        }
+      }
+    } else {
+      for (int kk = 0; kk < k; kk++) {
+        System.arraycopy(b, off + kk * ld, data, base + kk * nr, cols);
       }
     }
   }

@@ -272,7 +272,8 @@ public final class Sgemm {
           return (p, block) -> {
             if (panel != null && p != inPanel[0]) {
               inPanel[0] = p;
-              packPanel(b, bOff + p * NR, packStride, k, Math.min(NR, n - p * NR), panel);
+              PackedB.packPanel(
+                  b, bOff + p * NR, packStride, k, Math.min(NR, n - p * NR), panel, 0);
             }
             if (touchA && block != touched[0]) {
               touched[0] = block;
@@ -355,24 +356,6 @@ public final class Sgemm {
   }
 
   private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
-
-  /**
-   * Packs one panel of B (its k rows of {@code cols} <= NR floats, row kk at b[off + kk * ld]) into
-   * {@code panel}, K-major; past cols the lanes keep what they held (computed, never stored).
-   */
-  private static void packPanel(float[] b, int off, int ld, int k, int cols, float[] panel) {
-    if (cols == NR) {
-      for (int kk = 0, src = off, dst = 0; kk < k; kk++, src += ld, dst += NR) {
-        for (int v = 0; v < NR; v += L) {
-          FloatVector.fromArray(S, b, src + v).intoArray(panel, dst + v);
-        }
-      }
-    } else {
-      for (int kk = 0; kk < k; kk++) {
-        System.arraycopy(b, off + kk * ld, panel, kk * NR, cols);
-      }
-    }
-  }
 
   /** The step of rows[0..k) when they are evenly spaced (a pointwise convolution's), else -1. */
   static int linearStride(int[] rows, int k) {

@@ -193,7 +193,7 @@ final class Winograd {
     Padded p = new Padded(2 * th + 2, (tw + 2 * L - 1) / L * L);
     float[] padded = ctx.floats(c * p.channel());
     pad(x, xOff, c, h, w, g.padBegin()[0], g.padBegin()[1], padded, p, ctx);
-    int nb = blockTiles(tiles, c, m);
+    int nb = blockTiles(tiles, c, m, 16);
     // V's rows have room for a last vector's lanes past the block (stored, never read)
     int vs = nb + L;
     // the 16 matrices of V and of M one vector further apart than their size: when that was a
@@ -262,8 +262,8 @@ final class Winograd {
    * Tiles per block: whole GEMM panels (NR tiles), as many as keep V and M of a block near {@link
    * #BLOCK_FLOATS}; the last block takes what is left.
    */
-  static int blockTiles(int tiles, int c, int m) {
-    int nb = Math.max(Sgemm.NR, BLOCK_FLOATS / (16 * (c + m)) / Sgemm.NR * Sgemm.NR);
+  static int blockTiles(int tiles, int c, int m, int positions) {
+    int nb = Math.max(Sgemm.NR, BLOCK_FLOATS / (positions * (c + m)) / Sgemm.NR * Sgemm.NR);
     return Math.min(tiles, nb);
   }
 

@@ -1,5 +1,11 @@
 package dev.octet.runtime.ops.nn;
 
+import static dev.octet.runtime.simd.BlockTranspose.DOWN;
+import static dev.octet.runtime.simd.BlockTranspose.HIGH_PAIR;
+import static dev.octet.runtime.simd.BlockTranspose.ODD;
+import static dev.octet.runtime.simd.BlockTranspose.SWAP_PAIRS;
+import static dev.octet.runtime.simd.BlockTranspose.UP;
+
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
 import dev.octet.runtime.simd.BlockTranspose;
@@ -7,9 +13,7 @@ import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.Simd;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,24 +41,6 @@ final class Winograd4 {
 
   /** 128-bit vectors: the output rows' 4 x 4 transposes. */
   private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
-
-  /** Lane i takes lane i + 2 (mod 4), lane i - 1, lane i + 1. */
-  private static final VectorShuffle<Float> SWAP_PAIRS = rotation(2);
-
-  private static final VectorShuffle<Float> UP = rotation(-1);
-  private static final VectorShuffle<Float> DOWN = rotation(1);
-
-  /** Lanes 2 and 3; lanes 1 and 3. */
-  private static final VectorMask<Float> HIGH_PAIR = VectorMask.fromLong(Q, 0b1100);
-
-  private static final VectorMask<Float> ODD = VectorMask.fromLong(Q, 0b1010);
-
-  private static VectorShuffle<Float> rotation(int by) {
-    return VectorShuffle.fromOp(Q, i -> Math.floorMod(i + by, 4));
-  }
-
-  /** Floats of V and M per block (as {@link Winograd}'s). */
-  private static final int BLOCK_FLOATS = 256 * 1024;
 
   /** Positions of the 6x6 transformed tile: one GEMM each. */
   static final int POSITIONS = 36;
@@ -138,8 +124,7 @@ final class Winograd4 {
     Padded p = new Padded(4 * th + 2, (tw + 2 * L - 1) / L * L);
     float[] padded = ctx.floats(c * p.channel());
     pad(x, xOff, c, h, w, g.padBegin()[0], g.padBegin()[1], padded, p, ctx);
-    int nb =
-        Math.min(tiles, Math.max(Sgemm.NR, BLOCK_FLOATS / (36 * (c + m)) / Sgemm.NR * Sgemm.NR));
+    int nb = Winograd.blockTiles(tiles, c, m, POSITIONS);
     // V's rows have room for a last vector's lanes past the block (stored, never read). V and M
     // are channel-major: V_xi[ci] is row 36 ci + xi of V, M_xi[o] row 36 o + xi of M, so that the
     // transforms read and write one region per channel (as 36 separate matrices, their 36 streams

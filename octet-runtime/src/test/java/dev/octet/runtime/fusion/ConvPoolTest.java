@@ -25,8 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A convolution (or a ConvConcat) read by a MaxPool pools its output rows as the GEMM leaves them:
  * the same bits as the unfused plan, for strides, pads, ceil mode, dilated and overlapping windows,
- * several row chunks, batch 2 and two threads; the direct convolution's path (whole output, then
- * pool) and the stem form's (output channels in the vectors, pooled a row at a time) too.
+ * several row chunks, batch 2 and two threads; the direct and Winograd convolutions' path (whole
+ * output, then pool) and the stem form's (output channels in the vectors, pooled a row at a time)
+ * too.
  */
 class ConvPoolTest {
   private static final Random R = new Random(17);
@@ -108,6 +109,8 @@ class ConvPoolTest {
     "5, 33, 29, 12, 3, 1, 3, 2, 1, 0, 2, 1",
     // mnist's shape: the direct convolution, pooled afterwards
     "1, 28, 28, 8, 5, 1, 2, 2, 0, 0, 1, 1",
+    // Winograd's convolution, pooled afterwards over (image, channel) planes on two threads
+    "32, 57, 55, 32, 3, 1, 3, 2, 0, 0, 1, 2",
     // the stem form (StemConv: few input channels, output channels in multiples of 64):
     // SqueezeNet's first layer, ResNet's 7x7 one, one input channel and two channel blocks with
     // ceil mode, dilated windows, a pooled row of two 16-position blocks and 4 more, and an output

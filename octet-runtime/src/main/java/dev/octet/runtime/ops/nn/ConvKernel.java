@@ -305,22 +305,32 @@ public final class ConvKernel implements Kernel {
     float[] full = ctx.floats(batch * m * size);
     convolve(ctx, in, g, path, null, full, 0, m);
     int pooled = pooling.outSize();
-    for (int n = 0; n < batch; n++) {
-      Pool2d.Source s =
-          new Pool2d.Source(full, n * m * size, size, g.out()[1], 0, g.out()[0], g.out()[1]);
-      Pool2d.run(
-          s,
-          pooling,
-          true,
-          false,
-          0,
-          m,
-          0,
-          pooling.out()[0],
-          out,
-          (n * channels + first) * pooled,
-          pooled);
-    }
+    // in parallel over (image, channel) planes (SqueezeNet at two threads, fire3 and fire5 pooled
+    // after their Winograd expands: 1-2% faster, interleaved in one JVM)
+    ctx.parallelFor(
+        batch * m,
+        Math.max(1, 4096 / Math.max(1, size)),
+        (p0, p1) -> {
+          for (int p = p0; p < p1; ) {
+            int n = p / m;
+            int end = Math.min(p1, (n + 1) * m);
+            Pool2d.Source s =
+                new Pool2d.Source(full, n * m * size, size, g.out()[1], 0, g.out()[0], g.out()[1]);
+            Pool2d.run(
+                s,
+                pooling,
+                true,
+                false,
+                p - n * m,
+                end - n * m,
+                0,
+                pooling.out()[0],
+                out,
+                (n * channels + first) * pooled,
+                pooled);
+            p = end;
+          }
+        });
     ctx.recycle(full);
   }
 

@@ -47,6 +47,9 @@ final class Winograd4 {
 
   private Winograd4() {}
 
+  /** Fewest tiles in a block cut smaller so that every thread takes whole blocks. */
+  private static final int MIN_SPLIT_TILES = 2 * Sgemm.NR;
+
   /** Whether an output of geometry g has at least 16 tiles (4x4 blocks): a 13 x 13 output has. */
   static boolean enoughTiles(ConvGeometry g) {
     return ((g.out()[0] + 3) / 4) * ((g.out()[1] + 3) / 4) >= 16;
@@ -124,7 +127,7 @@ final class Winograd4 {
     Padded p = new Padded(4 * th + 2, (tw + 2 * L - 1) / L * L);
     float[] padded = ctx.floats(c * p.channel());
     pad(x, xOff, c, h, w, g.padBegin()[0], g.padBegin()[1], padded, p, ctx);
-    int nb = Winograd.blockTiles(tiles, c, m, POSITIONS);
+    int nb = blockTiles(tiles, c, m, ctx.threads());
     // V's rows have room for a last vector's lanes past the block (stored, never read). V and M
     // are channel-major: V_xi[ci] is row 36 ci + xi of V, M_xi[o] row 36 o + xi of M, so that the
     // transforms read and write one region per channel (as 36 separate matrices, their 36 streams
@@ -174,6 +177,24 @@ final class Winograd4 {
           inner.recycle(v);
         });
     ctx.recycle(padded);
+  }
+
+  /**
+   * Tiles per block: {@link Winograd#blockTiles}, or, where that leaves fewer than two blocks per
+   * thread (each block then runs its three steps as parallel regions of its own), 2 x threads equal
+   * blocks of at least {@link #MIN_SPLIT_TILES}, which the threads take whole. SqueezeNet's fire2
+   * and fire3 (196 tiles: 3 blocks of up to 80) at two threads: 4 blocks of 49, the model 2.5-3%
+   * faster, interleaved in one JVM on a Zen 1 EPYC.
+   */
+  static int blockTiles(int tiles, int c, int m, int threads) {
+    int nb = Winograd.blockTiles(tiles, c, m, POSITIONS);
+    if (threads > 1 && (tiles + nb - 1) / nb < 2 * threads) {
+      int even = (tiles + 2 * threads - 1) / (2 * threads);
+      if (even >= MIN_SPLIT_TILES) {
+        return even;
+      }
+    }
+    return nb;
   }
 
   /**

@@ -53,6 +53,7 @@ class ConvKernelTest {
         "Winograd, asymmetric pads           | 1 | 32 | 40 | 30 | 27 | 3 | 3 | 1 | 1 | 1 | 1 | 2 | 0 | 0 | 1 | 1",
         "Winograd, odd left pad, wide        | 1 | 32 | 32 | 9 | 95 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 3 | 2 | 2 | 1",
         "Winograd, several tile blocks       | 1 | 32 | 32 | 70 | 75 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
+        "Winograd, blocks cut for 2 threads  | 2 | 32 | 32 | 55 | 53 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
         "Winograd's channels, too few tiles  | 1 | 32 | 40 | 13 | 13 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1",
         "16 inputs: Winograd with AVX2 only  | 1 | 16 | 32 | 21 | 23 | 3 | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1"
       })

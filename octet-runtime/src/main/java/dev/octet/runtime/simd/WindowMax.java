@@ -2,14 +2,15 @@ package dev.octet.runtime.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Maxima over windows of rows, for max pooling of planes held as rows (NCHW): the maxima of a few
  * rows, then of a few neighbouring columns every stride-th one; and the common 2 x 2 and 3 x 3
- * windows at stride 2 straight from their rows. Maxima follow {@link Math#max} (NaN wins, +0 over
- * -0), in the vector and the scalar forms alike.
+ * windows at stride 2 straight from their rows. Maxima are {@link #max}'s: NaN wins, in the vector
+ * and the scalar forms alike.
  */
 public final class WindowMax {
   private static final VectorSpecies<Float> S = Simd.F;
@@ -23,6 +24,21 @@ public final class WindowMax {
   private WindowMax() {}
 
   /**
+   * The larger of a and b, lane by lane; NaN where either is NaN; of two equal values (+0 and -0)
+   * the first. Two compares and a blend: {@code FloatVector.max} (Math.max's rules, +0 over -0)
+   * takes about twice the instructions with AVX2 (SqueezeNet on a Zen 1 EPYC at one thread, its
+   * three poolings: 1.1-1.6% faster, interleaved in one JVM).
+   */
+  public static FloatVector max(FloatVector a, FloatVector b) {
+    return a.blend(b, b.compare(VectorOperators.GT, a).or(b.compare(VectorOperators.NE, b)));
+  }
+
+  /** {@link #max(FloatVector, FloatVector)} for one value. */
+  public static float max(float a, float b) {
+    return b > a || b != b ? b : a;
+  }
+
+  /**
    * out[i] = max over r < rows of x[o + r*ld + i], for i < w: the elementwise maximum of {@code
    * rows} rows of width w, {@code ld} apart. Whole vectors only while they stay inside x: out needs
    * {@link #padded} room, and its lanes from w on are left with values of no meaning.
@@ -34,16 +50,16 @@ public final class WindowMax {
       if (rows == 3) {
         // a 3-row window (the common 3 x 3 pooling) unrolled: the row loop cost as much as the max
         for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
-          FloatVector.fromArray(S, x, o + i)
-              .max(FloatVector.fromArray(S, x, o + ld + i))
-              .max(FloatVector.fromArray(S, x, o + 2 * ld + i))
+          max(
+                  max(FloatVector.fromArray(S, x, o + i), FloatVector.fromArray(S, x, o + ld + i)),
+                  FloatVector.fromArray(S, x, o + 2 * ld + i))
               .intoArray(out, i);
         }
       }
       for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
         FloatVector v = FloatVector.fromArray(S, x, o + i);
         for (int r = 1; r < rows; r++) {
-          v = v.max(FloatVector.fromArray(S, x, o + r * ld + i));
+          v = max(v, FloatVector.fromArray(S, x, o + r * ld + i));
         }
         v.intoArray(out, i);
       }
@@ -51,7 +67,7 @@ public final class WindowMax {
     for (; i < w; i++) {
       float v = x[o + i];
       for (int r = 1; r < rows; r++) {
-        v = Math.max(v, x[o + r * ld + i]);
+        v = max(v, x[o + r * ld + i]);
       }
       out[i] = v;
     }
@@ -70,7 +86,7 @@ public final class WindowMax {
       for (; i < n && s + i + k - 1 + l <= c.length; i += l) {
         FloatVector v = FloatVector.fromArray(S, c, s + i);
         for (int j = 1; j < k; j++) {
-          v = v.max(FloatVector.fromArray(S, c, s + i + j));
+          v = max(v, FloatVector.fromArray(S, c, s + i + j));
         }
         v.intoArray(out, i);
       }
@@ -78,15 +94,15 @@ public final class WindowMax {
       if (k == 3) {
         for (; i < n && s + 2 * i + 2 + 2 * l <= c.length; i += l) {
           int at = s + 2 * i;
-          FloatVector.fromArray(S, c, at)
-              .rearrange(EVEN, FloatVector.fromArray(S, c, at + l))
-              .max(
-                  FloatVector.fromArray(S, c, at + 1)
-                      .rearrange(EVEN, FloatVector.fromArray(S, c, at + 1 + l)))
-              .max(
-                  FloatVector.fromArray(S, c, at + 2)
-                      .rearrange(EVEN, FloatVector.fromArray(S, c, at + 2 + l)))
-              .intoArray(out, i);
+          FloatVector v0 =
+              FloatVector.fromArray(S, c, at).rearrange(EVEN, FloatVector.fromArray(S, c, at + l));
+          FloatVector v1 =
+              FloatVector.fromArray(S, c, at + 1)
+                  .rearrange(EVEN, FloatVector.fromArray(S, c, at + 1 + l));
+          FloatVector v2 =
+              FloatVector.fromArray(S, c, at + 2)
+                  .rearrange(EVEN, FloatVector.fromArray(S, c, at + 2 + l));
+          max(max(v0, v1), v2).intoArray(out, i);
         }
       }
       for (; i < n && s + 2 * i + k - 1 + 2 * l <= c.length; i += l) {
@@ -95,7 +111,8 @@ public final class WindowMax {
             FloatVector.fromArray(S, c, at).rearrange(EVEN, FloatVector.fromArray(S, c, at + l));
         for (int j = 1; j < k; j++) {
           v =
-              v.max(
+              max(
+                  v,
                   FloatVector.fromArray(S, c, at + j)
                       .rearrange(EVEN, FloatVector.fromArray(S, c, at + j + l)));
         }
@@ -105,7 +122,7 @@ public final class WindowMax {
     for (; i < n; i++) {
       float v = c[s + i * stride];
       for (int j = 1; j < k; j++) {
-        v = Math.max(v, c[s + i * stride + j]);
+        v = max(v, c[s + i * stride + j]);
       }
       out[i] = v;
     }
@@ -146,7 +163,7 @@ public final class WindowMax {
         FloatVector odd = ODD_INDEX.selectFrom(loBits, hiBits).reinterpretAsFloats();
         FloatVector next =
             NEXT_INDEX.selectFrom(evenBits, up.reinterpretAsInts()).reinterpretAsFloats();
-        FloatVector m = evenBits.reinterpretAsFloats().max(odd).max(next);
+        FloatVector m = max(max(evenBits.reinterpretAsFloats(), odd), next);
         from = up;
         store(m, at, n, y, yo, tail);
       }
@@ -155,7 +172,7 @@ public final class WindowMax {
       float v = Float.NEGATIVE_INFINITY;
       for (int r = 0; r < 3; r++) {
         for (int j = 0; j < 3; j++) {
-          v = Math.max(v, x[o + r * ld + 2 * i + j]);
+          v = max(v, x[o + r * ld + 2 * i + j]);
         }
       }
       y[yo + i] = v;
@@ -181,22 +198,21 @@ public final class WindowMax {
           break;
         }
         int c = o + 2 * at;
-        FloatVector lo = FloatVector.fromArray(S, x, c).max(FloatVector.fromArray(S, x, c + ld));
+        FloatVector lo = max(FloatVector.fromArray(S, x, c), FloatVector.fromArray(S, x, c + ld));
         FloatVector hi =
-            FloatVector.fromArray(S, x, c + l).max(FloatVector.fromArray(S, x, c + l + ld));
+            max(FloatVector.fromArray(S, x, c + l), FloatVector.fromArray(S, x, c + l + ld));
         IntVector loBits = lo.reinterpretAsInts();
         IntVector hiBits = hi.reinterpretAsInts();
         FloatVector m =
-            EVEN_INDEX
-                .selectFrom(loBits, hiBits)
-                .reinterpretAsFloats()
-                .max(ODD_INDEX.selectFrom(loBits, hiBits).reinterpretAsFloats());
+            max(
+                EVEN_INDEX.selectFrom(loBits, hiBits).reinterpretAsFloats(),
+                ODD_INDEX.selectFrom(loBits, hiBits).reinterpretAsFloats());
         store(m, at, n, y, yo, tail);
       }
     }
     for (; i < n; i++) {
       int c = o + 2 * i;
-      y[yo + i] = Math.max(Math.max(x[c], x[c + 1]), Math.max(x[c + ld], x[c + ld + 1]));
+      y[yo + i] = max(max(x[c], x[c + 1]), max(x[c + ld], x[c + ld + 1]));
     }
   }
 
@@ -215,9 +231,9 @@ public final class WindowMax {
 
   /** The maximum of the vectors at x[c], x[c + ld] and x[c + 2 * ld]. */
   private static FloatVector rows3(float[] x, int c, int ld) {
-    return FloatVector.fromArray(S, x, c)
-        .max(FloatVector.fromArray(S, x, c + ld))
-        .max(FloatVector.fromArray(S, x, c + 2 * ld));
+    return max(
+        max(FloatVector.fromArray(S, x, c), FloatVector.fromArray(S, x, c + ld)),
+        FloatVector.fromArray(S, x, c + 2 * ld));
   }
 
   /**

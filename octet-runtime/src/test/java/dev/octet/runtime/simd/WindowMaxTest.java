@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * Window maxima against their definition (Math.max over the window), for odd widths, rows whose
- * last one ends at the array's end, and a NaN in the window.
+ * Window maxima against their definition (Math.max over the window: Gaussian data has no ties,
+ * where {@link WindowMax#max} may differ from it), for odd widths, rows whose last one ends at the
+ * array's end, and NaNs in the window, first or later in the order of the maxima.
  */
 class WindowMaxTest {
   @Test
@@ -22,6 +23,7 @@ class WindowMaxTest {
           x[i] = (float) r.nextGaussian();
         }
         x[5 + w / 2] = Float.NaN;
+        x[5 + (rows - 1) * ld + w / 3] = Float.NaN;
         float[] out = new float[WindowMax.padded(w)];
         WindowMax.maxRows(x, 5, ld, w, rows, out);
         for (int i = 0; i < w; i++) {
@@ -48,6 +50,26 @@ class WindowMaxTest {
                 "k " + k + ", stride " + stride + ", " + i);
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void maxKeepsNaNFromEitherSide() {
+    float nan = Float.NaN;
+    for (int lanes = 0; lanes < 2; lanes++) {
+      float[][] cases = {
+        {1f, 2f, 2f}, {2f, 1f, 2f}, {nan, 1f, nan}, {1f, nan, nan}, {-3f, -3f, -3f}
+      };
+      for (float[] c : cases) {
+        float got =
+            lanes == 0
+                ? WindowMax.max(c[0], c[1])
+                : WindowMax.max(
+                        jdk.incubator.vector.FloatVector.broadcast(Simd.F, c[0]),
+                        jdk.incubator.vector.FloatVector.broadcast(Simd.F, c[1]))
+                    .lane(Simd.F.length() - 1);
+        assertEquals(Float.floatToIntBits(c[2]), Float.floatToIntBits(got), c[0] + ", " + c[1]);
       }
     }
   }

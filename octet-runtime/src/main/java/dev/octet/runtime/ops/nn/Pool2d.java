@@ -113,7 +113,7 @@ final class Pool2d {
               if (ix >= 0 && ix < w) {
                 float v = x[row + ix];
                 if (max) {
-                  acc = v > acc || v != v ? v : acc;
+                  acc = WindowMax.max(acc, v);
                 } else {
                   acc += v;
                   count++;

@@ -308,11 +308,12 @@ final class StemConv {
         FloatVector acc = FloatVector.fromArray(S, columns, at);
         if (kw == 3) {
           // the common window unrolled: the loop's overhead cost as much as its maxima
-          return acc.max(FloatVector.fromArray(S, columns, at + step))
-              .max(FloatVector.fromArray(S, columns, at + 2 * step));
+          return WindowMax.max(
+              WindowMax.max(acc, FloatVector.fromArray(S, columns, at + step)),
+              FloatVector.fromArray(S, columns, at + 2 * step));
         }
         for (int kx = 1; kx < kw; kx++) {
-          acc = acc.max(FloatVector.fromArray(S, columns, at + kx * step));
+          acc = WindowMax.max(acc, FloatVector.fromArray(S, columns, at + kx * step));
         }
         return acc;
       }
@@ -320,7 +321,7 @@ final class StemConv {
       for (int kx = 0; kx < kw; kx++) {
         int col = x0 + kx * pool.dilations()[1];
         if (col >= 0 && col < ow) {
-          acc = acc.max(FloatVector.fromArray(S, columns, col * m + v));
+          acc = WindowMax.max(acc, FloatVector.fromArray(S, columns, col * m + v));
         }
       }
       return acc;

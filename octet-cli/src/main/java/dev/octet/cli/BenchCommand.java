@@ -46,7 +46,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "octet, ort or both (default: ${DEFAULT-VALUE})")
   String engine;
 
-  @Option(names = "--warmup", defaultValue = "10")
+  @Option(
+      names = "--warmup",
+      defaultValue = "10",
+      description =
+          "untimed rounds before timing, at least (default: ${DEFAULT-VALUE}); warm-up goes on"
+              + " until the JIT compiler has been quiet for 5 s, or for 120 s at most")
   int warmup;
 
   @Option(names = "--iterations", defaultValue = "50")
@@ -132,8 +137,9 @@ final class BenchCommand implements Callable<Integer> {
       Benchmark.Turns turns = Benchmark.Turns.of(sizing.threads, engines.size(), 10);
       int block = this.block != null ? this.block : turns.block();
       long settle = this.settle != null ? this.settle : turns.settleMillis();
-      List<Benchmark.Result> results =
-          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle);
+      Benchmark.Outcome outcome =
+          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle, true);
+      List<Benchmark.Result> results = outcome.results();
       if (times != null) {
         writeTimes(times, results, iterations);
       }
@@ -142,12 +148,17 @@ final class BenchCommand implements Callable<Integer> {
         shapes.append(shapes.isEmpty() ? "" : ", ").append(e.getKey());
         shapes.append(Arrays.toString(e.getValue().shape()));
       }
+      Benchmark.Warmup wu = outcome.warmup();
       w.printf(
-          "inputs %s; %d thread(s), %d+ warm-up (at least 1.5 s) + %d timed rounds,"
+          "inputs %s; %d thread(s), %d warm-up rounds (%.1f s, %s) + %d timed rounds,"
               + " interleaved%s%s%n",
           shapes,
           sizing.threads,
-          warmup,
+          wu.rounds(),
+          wu.seconds(),
+          wu.jitQuiet()
+              ? "until the JIT compiler was quiet"
+              : "the JIT compiler still busy: the times include compiling",
           iterations,
           block == 1 ? "" : " in blocks of " + block,
           settle == 0 ? "" : ", each turn after " + settle + " ms of untimed runs");
@@ -159,6 +170,7 @@ final class BenchCommand implements Callable<Integer> {
             r.engine(), r.median(), r.p90(), r.throughput(), r.median() / base);
       }
       w.println("ratio = median time / median time of the last row (below 1: faster than it)");
+      w.printf("JIT compiler during the timed runs: %d ms%n", wu.jitMillisTimed());
       if (profile) {
         for (int i = 0; i < engines.size(); i++) {
           Engine e = engines.get(i);

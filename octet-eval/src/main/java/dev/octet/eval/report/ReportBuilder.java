@@ -69,8 +69,11 @@ public final class ReportBuilder {
         Engine d = new OrtEngine(int8Bytes, threads, null)) {
       List<Engine> engines = List.of(a, b, c, d);
       Benchmark.Turns turns = Benchmark.Turns.of(threads, engines.size(), 5);
+      // a quick look, not a benchmark: it does not wait for the JIT compiler (`octet bench` does)
       List<Benchmark.Result> r =
-          Benchmark.run(engines, samples.get(0), 1, 5, 20, turns.block(), turns.settleMillis());
+          Benchmark.run(
+                  engines, samples.get(0), 1, 5, 20, turns.block(), turns.settleMillis(), false)
+              .results();
       String[] models = {"FP32", "INT8", "FP32", "INT8"};
       for (int i = 0; i < r.size(); i++) {
         latency.add(

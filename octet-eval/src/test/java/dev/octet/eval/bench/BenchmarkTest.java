@@ -1,7 +1,9 @@
 package dev.octet.eval.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.core.Tensor;
 import dev.octet.eval.engine.Engine;
@@ -11,8 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The order in which engines take their timed runs, strictly alternating or in blocks, and the
- * untimed runs that start a turn.
+ * The order in which engines take their timed runs, strictly alternating or in blocks, the untimed
+ * runs that start a turn, and how long warm-up lasts.
  */
 class BenchmarkTest {
   /** Records its name in a shared log on every run. */
@@ -34,7 +36,17 @@ class BenchmarkTest {
     long[] now = {0};
     List<Benchmark.Result> r =
         Benchmark.run(
-            engines, Map.of(), 1, 0, iterations, block, settleMillis, () -> now[0] += 1_000_000L);
+                engines,
+                Map.of(),
+                1,
+                0,
+                iterations,
+                block,
+                settleMillis,
+                true,
+                () -> now[0] += 1_000_000L,
+                () -> 0)
+            .results();
     assertEquals(iterations, r.get(0).millis().length);
     assertEquals(iterations, r.get(1).millis().length);
     // every timed run reads the clock twice: 1 ms apart
@@ -65,5 +77,53 @@ class BenchmarkTest {
     // follows the same engine's (b, b and a, a at the rounds' boundaries)
     assertEquals("aaabbbbaaaabbb", timedOrder(3, 1, 2, 2));
     assertEquals("aaaaabbbbbbbbaaaaaabbb", timedOrder(7, 3, 2, 2));
+  }
+
+  /**
+   * Warm-up on a clock that advances 100 ms per round (one engine, read once per round) and a JIT
+   * compiler that worked {@code jitPerRound} ms in each of the first {@code busyRounds} rounds.
+   */
+  private static Benchmark.Warmup warmup(int rounds, int busyRounds, long jitPerRound) {
+    return warmup(rounds, busyRounds, jitPerRound, true);
+  }
+
+  private static Benchmark.Warmup warmup(
+      int rounds, int busyRounds, long jitPerRound, boolean waitForJit) {
+    List<String> log = new ArrayList<>();
+    long[] now = {0};
+    return Benchmark.run(
+            List.of(new Logging("a", log)),
+            Map.of(),
+            1,
+            rounds,
+            1,
+            1,
+            0,
+            waitForJit,
+            () -> now[0] += 100_000_000L,
+            () -> Math.min(log.size(), busyRounds) * jitPerRound)
+        .warmup();
+  }
+
+  @Test
+  void warmUpGoesOnUntilTheJitCompilerHasBeenQuietForFiveSeconds() {
+    // quiet from the start: 5 s (50 rounds), or the rounds asked for if more
+    Benchmark.Warmup idle = warmup(5, 0, 0);
+    assertEquals(50, idle.rounds());
+    assertTrue(idle.jitQuiet());
+    assertEquals(65, warmup(65, 0, 0).rounds());
+    // busy for 55 rounds: quiet over the five 1 s samples after round 60, at round 110
+    Benchmark.Warmup busy = warmup(5, 55, 50);
+    assertEquals(110, busy.rounds());
+    assertTrue(busy.jitQuiet());
+    // 1 ms per 100 ms round counts as quiet (at most 2%); 3 ms does not
+    assertEquals(50, warmup(5, 1_000, 1).rounds());
+    Benchmark.Warmup never = warmup(5, Integer.MAX_VALUE, 3);
+    assertFalse(never.jitQuiet());
+    assertEquals(1_200, never.rounds());
+    assertEquals(120.0, never.seconds(), 1e-9);
+    // not waiting: 1.5 s (15 rounds) or the rounds asked for, however busy the JIT compiler
+    assertEquals(15, warmup(5, Integer.MAX_VALUE, 50, false).rounds());
+    assertEquals(30, warmup(30, Integer.MAX_VALUE, 50, false).rounds());
   }
 }

@@ -54,6 +54,17 @@ final class BenchCommand implements Callable<Integer> {
               + " until the JIT compiler has been quiet for 5 s, or for 120 s at most")
   int warmup;
 
+  @Option(
+      names = "--jit-wait",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "go on warming up until the JIT compiler has been quiet for 5 s (default); --no-jit-wait:"
+              + " stop after --warmup rounds and 1.5 s, a quick look whose times may include"
+              + " compiling")
+  boolean jitWait;
+
   @Option(names = "--iterations", defaultValue = "50")
   int iterations;
 
@@ -138,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
       int block = this.block != null ? this.block : turns.block();
       long settle = this.settle != null ? this.settle : turns.settleMillis();
       Benchmark.Outcome outcome =
-          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle, true);
+          Benchmark.run(engines, inputs, sizing.batch, warmup, iterations, block, settle, jitWait);
       List<Benchmark.Result> results = outcome.results();
       if (times != null) {
         writeTimes(times, results, iterations);
@@ -156,9 +167,11 @@ final class BenchCommand implements Callable<Integer> {
           sizing.threads,
           wu.rounds(),
           wu.seconds(),
-          wu.jitQuiet()
-              ? "until the JIT compiler was quiet"
-              : "the JIT compiler still busy: the times include compiling",
+          !jitWait
+              ? "not waiting for the JIT compiler"
+              : wu.jitQuiet()
+                  ? "until the JIT compiler was quiet"
+                  : "the JIT compiler still busy: the times include compiling",
           iterations,
           block == 1 ? "" : " in blocks of " + block,
           settle == 0 ? "" : ", each turn after " + settle + " ms of untimed runs");

@@ -74,8 +74,9 @@ public final class ExecContext {
 
   /**
    * Runs {@code body} over {@code [0, n)} split into chunks of at least {@code grain} items across
-   * the session's threads. The split must not change results: each item is computed the same way
-   * whichever chunk it falls in, so outputs do not depend on the thread count.
+   * the session's threads (serially below two grains; see {@link WorkerPool#run} for the chunks'
+   * sizes). The split must not change results: each item is computed the same way whichever chunk
+   * it falls in, so outputs do not depend on the thread count.
    */
   public void parallelFor(int n, int grain, RangeBody body) {
     parallelFor(n, grain, 1, body);
@@ -91,13 +92,11 @@ public final class ExecContext {
     if (n <= 0) {
       return;
     }
-    int chunks = Math.min(threads * 4, Math.max(1, n / Math.max(1, grain)));
-    if (threads == 1 || chunks <= 1 || pool == null) {
+    int unit = Math.max(1, grain);
+    if (threads == 1 || n / unit <= 1 || pool == null) {
       body.run(0, n);
       return;
     }
-    int step = (n + chunks - 1) / chunks;
-    step = (step + align - 1) / align * align;
-    pool.run(n, step, body);
+    pool.run(n, (unit + align - 1) / align * align, body);
   }
 }

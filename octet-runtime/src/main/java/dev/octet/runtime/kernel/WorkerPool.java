@@ -34,8 +34,12 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Runs body over [0, n) in chunks of {@code step} (the last may be shorter) on all threads;
-   * returns when all are done.
+   * Runs body over [0, n) on all threads, in guided chunks of whole steps: each chunk is 1 / (2 x
+   * threads) of the steps left (at least one; the last chunk may end short at n), so chunks shrink
+   * as the loop goes and the threads finish together even when one of them is slowed (a core shared
+   * with another process or virtual CPU). Returns when all are done. SqueezeNet at two threads:
+   * 1.5-2% faster than 4 x threads equal chunks (interleaved in one JVM, both orders), and 1-3.5%
+   * with a busy loop on one of the two cores.
    */
   public void run(int n, int step, ExecContext.RangeBody body) {
     if (workers.length == 0 || step >= n || !region.tryLock()) {
@@ -43,14 +47,14 @@ public final class WorkerPool implements AutoCloseable {
       return;
     }
     try {
-      Job j = new Job(body, n, step);
+      Job j = new Job(body, n, step, 2 * threads());
       job = j;
       generation++;
       for (Thread w : workers) {
         LockSupport.unpark(w);
       }
       j.work();
-      while (j.done.get() < j.chunks) {
+      while (j.done.get() < n) {
         Thread.onSpinWait();
       }
       job = null;
@@ -98,32 +102,46 @@ public final class WorkerPool implements AutoCloseable {
   private static final class Job {
     final ExecContext.RangeBody body;
     final int n;
-    final int chunks;
     final int step;
+
+    /** Each chunk is 1 / parts of the steps left, at least one. */
+    final int parts;
+
+    /** The next chunk's start. */
     final AtomicInteger next = new AtomicInteger();
+
+    /** Items done (or failed). */
     final AtomicInteger done = new AtomicInteger();
+
     final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    Job(ExecContext.RangeBody body, int n, int step) {
+    Job(ExecContext.RangeBody body, int n, int step, int parts) {
       this.body = body;
       this.n = n;
       this.step = step;
-      this.chunks = (n + step - 1) / step;
+      this.parts = parts;
     }
 
     void work() {
-      int c;
-      while ((c = next.getAndIncrement()) < chunks) {
-        int s = c * step;
-        int e = Math.min(n, s + step);
+      while (true) {
+        // s stays a multiple of step: chunks are whole steps, and only the last one ends at n
+        int s = next.get();
+        if (s >= n) {
+          return;
+        }
+        long steps = ((long) n - s + step - 1) / step;
+        int e = (int) Math.min(n, s + Math.max(1, steps / parts) * step);
+        if (!next.compareAndSet(s, e)) {
+          continue;
+        }
         try {
-          if (s < e && failure.get() == null) {
+          if (failure.get() == null) {
             body.run(s, e);
           }
         } catch (Throwable t) {
           failure.compareAndSet(null, t);
         } finally {
-          done.incrementAndGet();
+          done.addAndGet(e - s);
         }
       }
     }

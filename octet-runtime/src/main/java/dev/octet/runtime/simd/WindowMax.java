@@ -50,10 +50,7 @@ public final class WindowMax {
       if (rows == 3) {
         // a 3-row window (the common 3 x 3 pooling) unrolled: the row loop cost as much as the max
         for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {
-          max(
-                  max(FloatVector.fromArray(S, x, o + i), FloatVector.fromArray(S, x, o + ld + i)),
-                  FloatVector.fromArray(S, x, o + 2 * ld + i))
-              .intoArray(out, i);
+          rows3(x, o + i, ld).intoArray(out, i);
         }
       }
       for (int l = S.length(); i < w && last + i + l <= x.length; i += l) {

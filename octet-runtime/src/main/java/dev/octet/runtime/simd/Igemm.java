@@ -70,7 +70,7 @@ public final class Igemm {
     if (m < MR) {
       ctx.parallelFor(
           b.panels,
-          work < (1 << 20) ? b.panels : 1,
+          work < Sgemm.PARALLEL_MACS ? b.panels : 1,
           (p0, p1) -> {
             float[] t = new float[NR];
             for (int p = p0; p < p1; p++) {
@@ -131,7 +131,7 @@ public final class Igemm {
       long work = (long) m * n * k;
       ctx.parallelFor(
           b.panels,
-          work < (1 << 20) ? b.panels : 1,
+          work < Sgemm.PARALLEL_MACS ? b.panels : 1,
           (p0, p1) -> {
             float[] t = new float[NR];
             for (int p = p0; p < p1; p++) {

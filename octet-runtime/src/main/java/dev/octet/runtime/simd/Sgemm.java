@@ -35,6 +35,12 @@ public final class Sgemm {
   /** Bytes of A from which its blocks are read through before their first tile. */
   private static final long TOUCH_A_BYTES = 1 << 20;
 
+  /**
+   * A GEMM (float or int8) of fewer multiply-adds runs on one thread: a parallel region costs a few
+   * microseconds, a wake-up more.
+   */
+  public static final long PARALLEL_MACS = 1 << 20;
+
   private Sgemm() {}
 
   /** An edge tile's scratch (MR x NR floats) per thread, for {@link #kernel8}. */
@@ -111,7 +117,7 @@ public final class Sgemm {
     int n = b.n;
     ctx.parallelFor(
         b.panels,
-        (long) m * n * k < (1 << 20) ? b.panels : 1,
+        (long) m * n * k < PARALLEL_MACS ? b.panels : 1,
         (p0, p1) -> {
           for (int p = p0; p < p1; p++) {
             for (int i = 0; i < m; i++) {

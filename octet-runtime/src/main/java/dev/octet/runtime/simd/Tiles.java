@@ -55,7 +55,7 @@ final class Tiles {
     boolean panelMajor = blocks <= PANEL_MAJOR_BLOCKS;
     ctx.parallelFor(
         tiles,
-        work < (1 << 20) ? tiles : 1,
+        work < Sgemm.PARALLEL_MACS ? tiles : 1,
         (t0, t1) -> {
           Body body = perTask.get();
           for (int t = t0; t < t1; t++) {

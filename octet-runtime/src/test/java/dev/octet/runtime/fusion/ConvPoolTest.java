@@ -109,6 +109,9 @@ class ConvPoolTest {
     "5, 33, 29, 12, 3, 1, 3, 2, 1, 0, 2, 1",
     // mnist's shape: the direct convolution, pooled afterwards
     "1, 28, 28, 8, 5, 1, 2, 2, 0, 0, 1, 1",
+    // mnist's second layer (padded by 1 here): a GEMM too small to run in parallel, whose one
+    // chunk of rows is cut into one per thread
+    "8, 14, 14, 16, 5, 1, 3, 3, 0, 0, 1, 2",
     // Winograd's convolution, pooled afterwards over (image, channel) planes on two threads
     "32, 57, 55, 32, 3, 1, 3, 2, 0, 0, 1, 2",
     // the stem form (StemConv: few input channels, output channels in multiples of 64):

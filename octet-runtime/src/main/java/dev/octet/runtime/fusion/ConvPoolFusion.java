@@ -17,8 +17,10 @@ import java.util.Optional;
  * MaxPool's name): the kernel pools each few rows of the convolution's output as the GEMM leaves
  * them, so the full-size output (SqueezeNet's first layer: 3.2 MB) is never written and read back.
  * A ConvConcat read only by a MaxPool fuses the same way, each of its convolutions pooling its own
- * channels (p&lt;i&gt;.pool, ...): max pooling goes channel by channel. MaxPools with an Indices
- * output, pads not smaller than the kernel, or anything but two spatial axes stay as they are.
+ * channels (p&lt;i&gt;.pool, ...): max pooling goes channel by channel (where one of them writes
+ * its whole output anyway, all do, into one buffer pooled once: see {@code ConvConcatKernel}).
+ * MaxPools with an Indices output, pads not smaller than the kernel, or anything but two spatial
+ * axes stay as they are.
  */
 public final class ConvPoolFusion {
   private ConvPoolFusion() {}

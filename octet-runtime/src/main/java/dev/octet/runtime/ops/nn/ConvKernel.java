@@ -286,12 +286,7 @@ public final class ConvKernel implements Kernel {
     Geometry geometry = geometry(x, w);
     ConvGeometry g = geometry.conv();
     ConvGeometry pooling = geometry.pooling();
-    Path path =
-        stem != null && StemConv.fits(g)
-            ? Path.STEM
-            : DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
-                ? Path.DIRECT
-                : winograd != null && Winograd.enoughTiles(g, winograd) ? Path.WINOGRAD : Path.GEMM;
+    Path path = path(g, w);
     // a pooling is only fused over two spatial axes (poolGeometry): the GEMM and stem paths pool
     // as they go
     if (pooling == null || path == Path.GEMM || path == Path.STEM) {
@@ -301,9 +296,71 @@ public final class ConvKernel implements Kernel {
     // no fused path (the direct and Winograd convolutions): the whole output, then the pooling
     int batch = x.dim(0);
     int m = w.dim(0);
-    int size = g.outSize();
-    float[] full = ctx.floats(batch * m * size);
+    float[] full = ctx.floats(batch * m * g.outSize());
     convolve(ctx, in, g, path, null, full, 0, m);
+    poolPlanes(ctx, full, batch, m, g, pooling, out, first, channels);
+    ctx.recycle(full);
+  }
+
+  /**
+   * Whether {@link #runInto} pools as the convolution goes (a fused pooling on the GEMM or stem
+   * path), so that the convolution's whole output is never written; false without a fused pooling,
+   * and where the path writes the whole output and pools it afterwards (Winograd, direct).
+   */
+  boolean poolsAsItGoes(Tensor x, Tensor w) {
+    checkTypes(x, w);
+    Geometry geometry = geometry(x, w);
+    Path path = path(geometry.conv(), w);
+    return geometry.pooling() != null && (path == Path.GEMM || path == Path.STEM);
+  }
+
+  /** The convolution's geometry for these inputs. */
+  ConvGeometry convolution(Tensor x, Tensor w) {
+    checkTypes(x, w);
+    return geometry(x, w).conv();
+  }
+
+  /** The fused pooling's geometry for these inputs, or null without one. */
+  ConvGeometry pooling(Tensor x, Tensor w) {
+    checkTypes(x, w);
+    return geometry(x, w).pooling();
+  }
+
+  /**
+   * The convolution alone, its fused pooling left out, into channels [first, first + M) of {@code
+   * out}, a [batch][channels][convolution output] tensor.
+   */
+  void convolveInto(ExecContext ctx, Tensor[] in, float[] out, int first, int channels) {
+    ConvGeometry g = convolution(in[0], in[1]);
+    Path path = path(g, in[1]);
+    // the stem form exists only to pool as it goes
+    convolve(ctx, in, g, path == Path.STEM ? Path.GEMM : path, null, out, first, channels);
+  }
+
+  private Path path(ConvGeometry g, Tensor w) {
+    return stem != null && StemConv.fits(g)
+        ? Path.STEM
+        : DirectConv.applies(g, groups, w.dim(1), w.dim(0), g.kernel())
+            ? Path.DIRECT
+            : winograd != null && Winograd.enoughTiles(g, winograd) ? Path.WINOGRAD : Path.GEMM;
+  }
+
+  /**
+   * Max-pools the m channel planes of each image in {@code full} ([batch][m][conv output], the
+   * convolution's geometry g) into channels [first, first + m) of {@code out}
+   * ([batch][channels][pooled]).
+   */
+  static void poolPlanes(
+      ExecContext ctx,
+      float[] full,
+      int batch,
+      int m,
+      ConvGeometry g,
+      ConvGeometry pooling,
+      float[] out,
+      int first,
+      int channels) {
+    int size = g.outSize();
     int pooled = pooling.outSize();
     // in parallel over (image, channel) planes (SqueezeNet at two threads, fire3 and fire5 pooled
     // after their Winograd expands: 1-2% faster, interleaved in one JVM)
@@ -331,7 +388,6 @@ public final class ConvKernel implements Kernel {
             p = end;
           }
         });
-    ctx.recycle(full);
   }
 
   private void convolve(

@@ -152,21 +152,12 @@ public final class ConvConcatKernel implements Kernel {
       if (i == 0) {
         conv = c;
         pooling = p;
-      } else if (!Arrays.equals(c.out(), conv.out()) || !samePooling(p, pooling)) {
+      } else if (!Arrays.equals(c.out(), conv.out()) || !p.sameAs(pooling)) {
         return false;
       }
       wholeAnyway |= !parts[i].poolsAsItGoes(x, w);
     }
     return wholeAnyway;
-  }
-
-  private static boolean samePooling(ConvGeometry a, ConvGeometry b) {
-    return Arrays.equals(a.kernel(), b.kernel())
-        && Arrays.equals(a.strides(), b.strides())
-        && Arrays.equals(a.dilations(), b.dilations())
-        && Arrays.equals(a.padBegin(), b.padBegin())
-        && Arrays.equals(a.padEnd(), b.padEnd())
-        && Arrays.equals(a.out(), b.out());
   }
 
   /** Runs a step of part i, naming the part's node in an error. */

@@ -140,6 +140,19 @@ public record ConvGeometry(
     return shape;
   }
 
+  /**
+   * Whether {@code o} describes the same windows over the same output (the record's own equals
+   * compares the arrays by identity).
+   */
+  public boolean sameAs(ConvGeometry o) {
+    return Arrays.equals(kernel, o.kernel)
+        && Arrays.equals(strides, o.strides)
+        && Arrays.equals(dilations, o.dilations)
+        && Arrays.equals(padBegin, o.padBegin)
+        && Arrays.equals(padEnd, o.padEnd)
+        && Arrays.equals(out, o.out);
+  }
+
   public int outSize() {
     int p = 1;
     for (int o : out) {

@@ -289,7 +289,7 @@ public final class ConvKernel implements Kernel {
     Path path = path(g, w);
     // a pooling is only fused over two spatial axes (poolGeometry): the GEMM and stem paths pool
     // as they go
-    if (pooling == null || path == Path.GEMM || path == Path.STEM) {
+    if (pooling == null || poolsAsItGoes(path)) {
       convolve(ctx, in, g, path, pooling, out, first, channels);
       return;
     }
@@ -311,7 +311,12 @@ public final class ConvKernel implements Kernel {
     checkTypes(x, w);
     Geometry geometry = geometry(x, w);
     Path path = path(geometry.conv(), w);
-    return geometry.pooling() != null && (path == Path.GEMM || path == Path.STEM);
+    return geometry.pooling() != null && poolsAsItGoes(path);
+  }
+
+  /** Whether this path pools a fused pooling as it goes (else: the whole output, then the pool). */
+  private static boolean poolsAsItGoes(Path path) {
+    return path == Path.GEMM || path == Path.STEM;
   }
 
   /** The convolution's geometry for these inputs. */

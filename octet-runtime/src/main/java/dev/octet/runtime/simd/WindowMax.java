@@ -3,6 +3,7 @@ package dev.octet.runtime.simd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -126,54 +127,145 @@ public final class WindowMax {
   }
 
   /**
-   * y[yo + i] = the maximum of x[o + r * ld + 2i + j] over r, j &lt; 3, for i &lt; n: a row of 3 x
-   * 3 windows at stride 2 (the common max pooling) straight from its three input rows. With c the
-   * column maxima of the rows, L outputs (a vector's lanes, 16 with AVX-512) take the maxima of
-   * c[2i], c[2i + 1] and c[2i + 2]: the even lanes, the odd lanes, and the even lanes moved on by
-   * one lane into the next L columns, whose maxima the next L outputs start from. The row maxima
-   * then the column maxima, through a scratch row, took 1.3-1.5x as long on SqueezeNet's 27- and
-   * 55-wide planes. Whole vectors read up to 2i + 3L on each row, so rows are followed by other
-   * values or by the array's end (checked); {@code tail} holds L floats, for rows of fewer than L
-   * outputs.
+   * Output rows of 3 x 3 windows at stride 2 (the common max pooling) straight from their input
+   * rows: y[yo + r * ldy + i] = the maximum of x[o + (2r + a) * ld + 2i + b] over a, b &lt; 3, for
+   * r &lt; rows and i &lt; n. A block of rows at a time:
+   *
+   * <ul>
+   *   <li>each output row's column maxima (of its three input rows) go to {@code scratch};
+   *   <li>then the maxima of three neighbouring column maxima, at every column, of which a
+   *       narrowing from longs to ints keeps the even lanes: half a vector of outputs with no lane
+   *       permutes (a two-source {@code vpermps} per input vector took most of the time on a Zen
+   *       1).
+   * </ul>
+   *
+   * The maxima are a compare and a blend ({@link #fastMax}), which drops a NaN in its second
+   * operand; a sum of the block's inputs is NaN where any of them is (or where +inf meets -inf),
+   * and such a block is done again with {@link #max}. So the results are {@link #max}'s, bit for
+   * bit. Whole blocks before their windows also let the column maxima's stores reach the cache
+   * before the loads that span two of them. Fire3's pooling in SqueezeNet (128 x 55 x 55) on a Zen
+   * 1 EPYC at one thread, in a harness: 260 -> 147 us, and fire5's (256 x 27 x 27) 155 -> 90 us,
+   * against one row at a time through three permutes per 8 outputs.
+   *
+   * <p>Whole vectors read at most {@link Simd#F}'s length past a row's last window, or stop at the
+   * array's end (checked). {@code scratch} holds at least {@link #stride2Scratch}(n, 1) floats;
+   * more lets a block hold more rows.
    */
   public static void max3x3Stride2(
-      float[] x, int o, int ld, int n, float[] y, int yo, float[] tail) {
-    int i = 0;
+      float[] x, int o, int ld, int n, int rows, float[] y, int yo, int ldy, float[] scratch) {
     int l = S.length();
-    // one past the last value that the L outputs from 0 read
-    int reach = o + 2 * ld + 3 * l;
-    if (Simd.ENABLED && n > 0 && reach <= x.length) {
-      FloatVector from = rows3(x, o, ld);
-      for (; i < n; i += l) {
-        // the last L outputs end at n (some computed twice, the same way)
-        int at = i + l <= n ? i : Math.max(0, n - l);
-        if (reach + 2 * at > x.length) {
-          break;
-        }
-        int c = o + 2 * at;
-        FloatVector lo = at == i ? from : rows3(x, c, ld);
-        FloatVector hi = rows3(x, c + l, ld);
-        FloatVector up = rows3(x, c + 2 * l, ld);
-        IntVector loBits = lo.reinterpretAsInts();
-        IntVector hiBits = hi.reinterpretAsInts();
-        IntVector evenBits = EVEN_INDEX.selectFrom(loBits, hiBits);
-        FloatVector odd = ODD_INDEX.selectFrom(loBits, hiBits).reinterpretAsFloats();
-        FloatVector next =
-            NEXT_INDEX.selectFrom(evenBits, up.reinterpretAsInts()).reinterpretAsFloats();
-        FloatVector m = max(max(evenBits.reinterpretAsFloats(), odd), next);
-        from = up;
-        store(m, at, n, y, yo, tail);
-      }
-    }
-    for (; i < n; i++) {
-      float v = Float.NEGATIVE_INFINITY;
-      for (int r = 0; r < 3; r++) {
-        for (int j = 0; j < 3; j++) {
-          v = max(v, x[o + r * ld + 2 * i + j]);
+    if (!Simd.ENABLED || n < l / 2) {
+      for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < n; i++) {
+          // columns first, as the vectors take them (which decides between +0 and -0)
+          int c = o + 2 * r * ld + 2 * i;
+          float v = max(max(x[c], x[c + ld]), x[c + 2 * ld]);
+          v = max(v, max(max(x[c + 1], x[c + 1 + ld]), x[c + 1 + 2 * ld]));
+          y[yo + r * ldy + i] = max(v, max(max(x[c + 2], x[c + 2 + ld]), x[c + 2 + 2 * ld]));
         }
       }
-      y[yo + i] = v;
+      return;
     }
+    int vw = columnRow(n);
+    int block = Math.max(1, scratch.length / vw);
+    for (int r0 = 0; r0 < rows; r0 += block) {
+      int r1 = Math.min(rows, r0 + block);
+      boolean nanFree = columnMaxima(x, o, ld, n, r0, r1, scratch, vw, true);
+      if (!nanFree) {
+        columnMaxima(x, o, ld, n, r0, r1, scratch, vw, false);
+      }
+      for (int r = r0; r < r1; r++) {
+        windowRow(scratch, (r - r0) * vw, n, y, yo + r * ldy, nanFree);
+      }
+    }
+  }
+
+  /** Floats of scratch for {@link #max3x3Stride2}'s rows of n outputs, a block of up to rows. */
+  public static int stride2Scratch(int n, int rows) {
+    int vw = columnRow(n);
+    return Math.max(1, Math.min(rows, BLOCK_FLOATS / vw)) * vw;
+  }
+
+  /** Column maxima rows in a block: 16 KB, half of a Zen 1's L1 data cache. */
+  private static final int BLOCK_FLOATS = 4096;
+
+  /**
+   * A scratch row for 2n + 1 column maxima and one more (the last window's odd lane reads it), in
+   * whole vectors.
+   */
+  private static int columnRow(int n) {
+    return (2 * n + 1 + S.length()) / S.length() * S.length();
+  }
+
+  /**
+   * The column maxima of output rows [r0, r1) into v, row r at (r - r0) * vw: with {@link #fastMax}
+   * when fast, and then whether no input was NaN (false: do it again with fast false).
+   */
+  private static boolean columnMaxima(
+      float[] x, int o, int ld, int n, int r0, int r1, float[] v, int vw, boolean fast) {
+    int w = 2 * n + 1;
+    int l = S.length();
+    FloatVector sum = FloatVector.zero(S);
+    boolean nan = false;
+    for (int r = r0; r < r1; r++) {
+      int c = o + 2 * r * ld;
+      int vo = (r - r0) * vw;
+      int j = 0;
+      for (; j < w && c + 2 * ld + j + l <= x.length; j += l) {
+        FloatVector a = FloatVector.fromArray(S, x, c + j);
+        FloatVector b = FloatVector.fromArray(S, x, c + ld + j);
+        FloatVector d = FloatVector.fromArray(S, x, c + 2 * ld + j);
+        if (fast) {
+          sum = sum.add(a.add(b).add(d));
+          fastMax(fastMax(a, b), d).intoArray(v, vo + j);
+        } else {
+          max(max(a, b), d).intoArray(v, vo + j);
+        }
+      }
+      for (; j < w; j++) {
+        float a = x[c + j];
+        float b = x[c + ld + j];
+        float d = x[c + 2 * ld + j];
+        nan |= a != a || b != b || d != d;
+        v[vo + j] = max(max(a, b), d);
+      }
+    }
+    return !nan && !sum.compare(VectorOperators.NE, sum).anyTrue();
+  }
+
+  /**
+   * One output row from its column maxima at v[vo...], half a vector of outputs at a time (the last
+   * ones end at n, overlapping the ones before); n is at least half a vector.
+   */
+  private static void windowRow(float[] v, int vo, int n, float[] y, int yo, boolean nanFree) {
+    int h = S.length() / 2;
+    for (int i = 0; ; i += h) {
+      int at = Math.min(i, n - h);
+      int c = vo + 2 * at;
+      FloatVector a = FloatVector.fromArray(S, v, c);
+      FloatVector b = FloatVector.fromArray(S, v, c + 1);
+      FloatVector d = FloatVector.fromArray(S, v, c + 2);
+      FloatVector m = nanFree ? fastMax(fastMax(a, b), d) : max(max(a, b), d);
+      m.reinterpretAsLongs()
+          .convertShape(VectorOperators.L2I, HALF_INTS, 0)
+          .reinterpretAsFloats()
+          .intoArray(y, yo + at);
+      if (at + h >= n) {
+        return;
+      }
+    }
+  }
+
+  /** Ints in half a vector: the even lanes of a float vector, narrowed from its longs. */
+  private static final VectorSpecies<Integer> HALF_INTS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+
+  /**
+   * The larger of a and b, lane by lane, a where b is NaN: {@link #max} for inputs without NaN, in
+   * two instructions instead of four.
+   */
+  private static FloatVector fastMax(FloatVector a, FloatVector b) {
+    return a.blend(b, b.compare(VectorOperators.GT, a));
   }
 
   /**
@@ -234,17 +326,13 @@ public final class WindowMax {
   }
 
   /**
-   * Lane i: 2i, 2i + 1 and i + 1, as {@code selectFrom}'s indexes into two vectors. The permutes
-   * run on the floats' bits with int indexes: with float indexes C2 converts them to ints, with
-   * Java's range rules, at every use (fire3's pooling, 128 x 55 x 55, in a harness on a Zen 5 EPYC
-   * with AVX-512: 77-79 -> 66-67 us; on a Zen 1 EPYC with AVX2, where these permutes are three
-   * two-source vpermps each, the same pooling takes 270-350 us).
+   * Lane i: 2i and 2i + 1, as {@code selectFrom}'s indexes into two vectors ({@link
+   * #max2x2Stride2}). The permutes run on the floats' bits with int indexes: with float indexes C2
+   * converts them to ints, with Java's range rules, at every use.
    */
   private static final IntVector EVEN_INDEX = laneIndexes(2, 0);
 
   private static final IntVector ODD_INDEX = laneIndexes(2, 1);
-
-  private static final IntVector NEXT_INDEX = laneIndexes(1, 1);
 
   private static IntVector laneIndexes(int step, int first) {
     int[] v = new int[S.length()];

@@ -75,41 +75,102 @@ class WindowMaxTest {
   }
 
   @Test
-  void strideTwoWindowsMatchTheDefinitionAndWriteNothingPast() {
+  void twoByTwoStrideTwoWindowsMatchTheDefinitionAndWriteNothingPast() {
     java.util.Random r = new java.util.Random(9);
-    for (int k = 2; k <= 3; k++) {
-      for (int n : new int[] {1, 6, 13, 14, 15, 16, 17, 27, 38, 54}) {
-        for (boolean tight : new boolean[] {false, true}) {
-          // k rows ld apart; tight: the last row ends at the array's end, where whole vectors
-          // would run past it
-          int w = 2 * n + k - 2;
-          int ld = w + 2;
-          float[] x = new float[4 + (k - 1) * ld + w + (tight ? 0 : 40)];
-          for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-          }
-          x[4 + ld + n] = Float.NaN;
-          float[] y = new float[n + 10];
-          java.util.Arrays.fill(y, -7f);
-          if (k == 2) {
-            WindowMax.max2x2Stride2(x, 4, ld, n, y, 3, new float[Simd.F.length()]);
-          } else {
-            WindowMax.max3x3Stride2(x, 4, ld, n, y, 3, new float[Simd.F.length()]);
-          }
-          for (int i = 0; i < y.length; i++) {
-            float expected = -7f;
-            if (i >= 3 && i < 3 + n) {
-              expected = Float.NEGATIVE_INFINITY;
-              for (int row = 0; row < k; row++) {
-                for (int j = 0; j < k; j++) {
-                  expected = Math.max(expected, x[4 + row * ld + 2 * (i - 3) + j]);
-                }
+    int k = 2;
+    for (int n : new int[] {1, 6, 13, 14, 15, 16, 17, 27, 38, 54}) {
+      for (boolean tight : new boolean[] {false, true}) {
+        // k rows ld apart; tight: the last row ends at the array's end, where whole vectors
+        // would run past it
+        int w = 2 * n + k - 2;
+        int ld = w + 2;
+        float[] x = new float[4 + (k - 1) * ld + w + (tight ? 0 : 40)];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) r.nextGaussian();
+        }
+        x[4 + ld + n] = Float.NaN;
+        float[] y = new float[n + 10];
+        java.util.Arrays.fill(y, -7f);
+        WindowMax.max2x2Stride2(x, 4, ld, n, y, 3, new float[Simd.F.length()]);
+        for (int i = 0; i < y.length; i++) {
+          float expected = -7f;
+          if (i >= 3 && i < 3 + n) {
+            expected = Float.NEGATIVE_INFINITY;
+            for (int row = 0; row < k; row++) {
+              for (int j = 0; j < k; j++) {
+                expected = Math.max(expected, x[4 + row * ld + 2 * (i - 3) + j]);
               }
             }
-            assertEquals(
-                Float.floatToIntBits(expected),
-                Float.floatToIntBits(y[i]),
-                k + "x" + k + ", n " + n + (tight ? " (tight)" : "") + ", " + i);
+          }
+          assertEquals(
+              Float.floatToIntBits(expected),
+              Float.floatToIntBits(y[i]),
+              "n " + n + (tight ? " (tight)" : "") + ", " + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * Blocks of 3 x 3 stride-2 rows against {@link WindowMax#max} over each window, columns first
+   * (the kernel's order, which decides between +0 and -0): without NaN (the two-instruction
+   * maxima), with a NaN in any of a window's three rows or columns, and with +inf and -inf (whose
+   * sum is NaN: the block is done again), with -1, -0 and +0 only, for rows ending at the array's
+   * end, scratch for one row or for all, and rows of fewer outputs than half a vector.
+   */
+  @Test
+  void threeByThreeStrideTwoBlocksAreMaxBitForBit() {
+    java.util.Random r = new java.util.Random(11);
+    String[] kinds = {"plain", "NaN", "infinities", "zeros"};
+    for (int n : new int[] {1, 3, 4, 5, 7, 8, 9, 13, 16, 17, 27, 38}) {
+      for (int rows : new int[] {1, 2, 5}) {
+        for (String kind : kinds) {
+          for (boolean tight : new boolean[] {false, true}) {
+            for (boolean oneRowOfScratch : new boolean[] {false, true}) {
+              int w = 2 * n + 1;
+              int ld = w + 3;
+              float[] x = new float[4 + 2 * rows * ld + w + (tight ? 0 : 40)];
+              for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+              }
+              int row = r.nextInt(2 * rows + 1);
+              int col = r.nextInt(w);
+              switch (kind) {
+                case "NaN" -> x[4 + row * ld + col] = Float.NaN;
+                case "infinities" -> {
+                  x[4 + row * ld + col] = Float.POSITIVE_INFINITY;
+                  x[4 + (2 * rows - row) * ld + (w - 1 - col)] = Float.NEGATIVE_INFINITY;
+                }
+                case "zeros" -> {
+                  for (int i = 0; i < x.length; i++) {
+                    x[i] = new float[] {-1f, -0f, 0f}[r.nextInt(3)];
+                  }
+                }
+                default -> {}
+              }
+              int ldy = n + 2;
+              float[] y = new float[3 + rows * ldy + 5];
+              java.util.Arrays.fill(y, -7f);
+              float[] scratch = new float[WindowMax.stride2Scratch(n, oneRowOfScratch ? 1 : rows)];
+              WindowMax.max3x3Stride2(x, 4, ld, n, rows, y, 3, ldy, scratch);
+              for (int i = 0; i < y.length; i++) {
+                int out = i - 3;
+                float expected = -7f;
+                if (out >= 0 && out / ldy < rows && out % ldy < n) {
+                  int c = 4 + 2 * (out / ldy) * ld + 2 * (out % ldy);
+                  float[] columns = new float[3];
+                  for (int j = 0; j < 3; j++) {
+                    columns[j] =
+                        WindowMax.max(WindowMax.max(x[c + j], x[c + ld + j]), x[c + 2 * ld + j]);
+                  }
+                  expected = WindowMax.max(WindowMax.max(columns[0], columns[1]), columns[2]);
+                }
+                assertEquals(
+                    Float.floatToIntBits(expected),
+                    Float.floatToIntBits(y[i]),
+                    kind + ", n " + n + ", rows " + rows + (tight ? " (tight)" : "") + ", " + i);
+              }
+            }
           }
         }
       }

@@ -67,21 +67,32 @@ final class Pool2d {
     // outputs [lo, hi) of a row whose windows lie inside the image horizontally
     int lo = Math.min(ow, (pw + sw - 1) / sw);
     int hi = Math.max(lo, Math.min(ow, w - kw + pw < 0 ? 0 : (w - kw + pw) / sw + 1));
+    // output rows [in0, in1) whose windows lie inside the image vertically, for 3 x 3 windows at
+    // stride 2: a block of rows at a time
+    boolean threeByThree = strideTwo && kh == 3 && hi > lo;
+    int in0 = Math.max(oy0, (ph + 1) / 2);
+    int in1 = Math.min(oy1, h - 3 + ph < 0 ? 0 : (h - 3 + ph) / 2 + 1);
+    float[] blockRows =
+        threeByThree && in1 > in0 ? new float[WindowMax.stride2Scratch(hi - lo, in1 - in0)] : null;
     for (int p = p0; p < p1; p++) {
       int xb = src.off() + p * src.planeStride() - src.firstRow() * ld;
       int yb = yOff + p * yPlaneStride;
+      if (blockRows != null) {
+        int at = xb + (2 * in0 - ph) * ld + lo * 2 - pw;
+        WindowMax.max3x3Stride2(
+            x, at, ld, hi - lo, in1 - in0, y, yb + in0 * ow + lo, ow, blockRows);
+      }
       for (int oy = oy0; oy < oy1; oy++) {
         int iy0 = oy * sh - ph;
         boolean rowInside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
         int from = ow;
         int to = ow;
-        if (strideTwo && rowInside && hi > lo) {
+        if (threeByThree && oy >= in0 && oy < in1) {
+          from = lo;
+          to = hi;
+        } else if (strideTwo && kh == 2 && rowInside && hi > lo) {
           int at = xb + iy0 * ld + lo * 2 - pw;
-          if (kh == 2) {
-            WindowMax.max2x2Stride2(x, at, ld, hi - lo, y, yb + oy * ow + lo, picked);
-          } else {
-            WindowMax.max3x3Stride2(x, at, ld, hi - lo, y, yb + oy * ow + lo, picked);
-          }
+          WindowMax.max2x2Stride2(x, at, ld, hi - lo, y, yb + oy * ow + lo, picked);
           from = lo;
           to = hi;
         } else if (rowsFirst && rowInside && hi > lo) {

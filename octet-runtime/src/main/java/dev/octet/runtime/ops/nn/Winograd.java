@@ -282,7 +282,7 @@ final class Winograd {
     int pitch = 2 * half;
     ctx.parallelFor(
         c,
-        Math.max(1, (1 << 15) / p.channel()),
+        Winograd4.padGrain(c, p.channel(), ctx.threads()),
         (c0, c1) -> {
           // one padded row: zeros around the input row, which is copied in at column left
           float[] row = new float[pitch];

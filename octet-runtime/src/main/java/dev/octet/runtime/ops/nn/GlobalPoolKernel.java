@@ -24,9 +24,19 @@ public final class GlobalPoolKernel implements Kernel {
     int size = x.size() / Math.max(1, planes);
     float[] xv = x.floats();
     float[] y = new float[planes];
-    for (int p = 0; p < planes; p++) {
-      y[p] = max ? VectorMath.max(xv, p * size, size) : VectorMath.sum(xv, p * size, size) / size;
-    }
+    // in parallel over planes of at least 8K values in all (SqueezeNet's last pooling, 1000
+    // planes of 169, ran on one thread: 0.4% of the two-thread run in samples)
+    ctx.parallelFor(
+        planes,
+        Math.max(1, 8192 / Math.max(1, size)),
+        (p0, p1) -> {
+          for (int p = p0; p < p1; p++) {
+            y[p] =
+                max
+                    ? VectorMath.max(xv, p * size, size)
+                    : VectorMath.sum(xv, p * size, size) / size;
+          }
+        });
     int[] shape = x.shape();
     for (int i = 2; i < shape.length; i++) {
       shape[i] = 1;

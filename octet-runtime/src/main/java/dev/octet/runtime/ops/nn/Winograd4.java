@@ -208,13 +208,16 @@ final class Winograd4 {
   }
 
   /**
-   * Channels per parallel chunk of the padding: up to 128 KB of padded input, and no more than an
-   * equal share of the channels, so that every thread pads (fire4 to fire9 of SqueezeNet were one
-   * chunk, run on one thread: 1.5% of the two-thread run in samples; two threads, interleaved in
-   * one JVM on a Zen 1 EPYC: 0.990 and 1/1.024).
+   * Channels per parallel chunk of the padding: chunks of up to 128 KB of padded input, as many as
+   * a multiple of the threads, of near-equal size, so that every thread pads an equal share (fire4
+   * to fire9 of SqueezeNet were one chunk, run on one thread: 1.5% of the two-thread run in
+   * samples; two threads, interleaved in one JVM on a Zen 1 EPYC: 0.990 and 1/1.024; and fire2's 16
+   * channels were chunks of 5, 10 channels for one thread and 6 for the other).
    */
   static int padGrain(int c, int channelFloats, int threads) {
-    return Math.max(1, Math.min(c / threads, (1 << 15) / channelFloats));
+    long chunks = Math.max(1, ((long) c * channelFloats + (1 << 15) - 1) >> 15);
+    chunks = (chunks + threads - 1) / threads * threads;
+    return (int) Math.max(1, (c + chunks - 1) / chunks);
   }
 
   /**

@@ -134,15 +134,17 @@ public final class WindowMax {
    * <ul>
    *   <li>each output row's column maxima (of its three input rows) go to {@code scratch};
    *   <li>then the maxima of three neighbouring column maxima, at every column, of which a
-   *       narrowing from longs to ints keeps the even lanes: half a vector of outputs with no lane
-   *       permutes (a two-source {@code vpermps} per input vector took most of the time on a Zen
-   *       1).
+   *       narrowing from longs to ints keeps the even lanes (a long's low half, little-endian as on
+   *       x86 and AArch64; {@code WindowMaxTest} would fail otherwise): half a vector of outputs
+   *       with no lane permutes (a two-source {@code vpermps} per input vector took most of the
+   *       time on a Zen 1).
    * </ul>
    *
    * The maxima are a compare and a blend ({@link #fastMax}), which drops a NaN in its second
    * operand; a sum of the block's inputs is NaN where any of them is (or where +inf meets -inf),
    * and such a block is done again with {@link #max}. So the results are {@link #max}'s, bit for
-   * bit. Whole blocks before their windows also let the column maxima's stores reach the cache
+   * bit (lanes read past a row's end are summed too: a NaN there costs the second pass, nothing
+   * else). Whole blocks before their windows also let the column maxima's stores reach the cache
    * before the loads that span two of them. Fire3's pooling in SqueezeNet (128 x 55 x 55) on a Zen
    * 1 EPYC at one thread, in a harness: 260 -> 147 us, and fire5's (256 x 27 x 27) 155 -> 90 us,
    * against one row at a time through three permutes per 8 outputs.

@@ -48,6 +48,7 @@ public final class Fusions {
     g = fuseActivation(g, "Conv", "FusedConv");
     g = fuseConvConcat(g);
     g = ConvPoolFusion.apply(g);
+    g = ConvChainFusion.apply(g);
     g = fuseMatMulBias(g);
     g = TransposeMatMul.apply(g);
     g = AttentionFusion.apply(g);

@@ -10,6 +10,7 @@ import dev.octet.runtime.ops.linalg.MatMulKernel;
 import dev.octet.runtime.ops.linalg.TransposedMatMulKernel;
 import dev.octet.runtime.ops.math.ElementwiseOps;
 import dev.octet.runtime.ops.math.UnaryKernel;
+import dev.octet.runtime.ops.nn.ConvChainKernel;
 import dev.octet.runtime.ops.nn.ConvConcatKernel;
 import dev.octet.runtime.ops.nn.ConvKernel;
 import dev.octet.runtime.ops.nn.ConvTransposeKernel;
@@ -126,6 +127,7 @@ public final class StandardOps {
     // fused ops written by dev.octet.runtime.fusion.Fusions at planning time
     r.add(Fusions.DOMAIN, "FusedConv", 1, ConvKernel::new);
     r.add(Fusions.DOMAIN, "ConvConcat", 1, ConvConcatKernel::new);
+    r.add(Fusions.DOMAIN, "ConvChain", 1, ConvChainKernel::new);
     r.add(Fusions.DOMAIN, "MaskedSoftmax", 1, MaskedSoftmaxKernel::new);
     r.add(Fusions.DOMAIN, "FusedMatMul", 1, MatMulKernel::new);
     r.add(Fusions.DOMAIN, "TransposedMatMul", 1, TransposedMatMulKernel::new);

@@ -36,23 +36,35 @@ public final class ConvConcatKernel implements Kernel {
     names = new String[n];
     parts = new ConvKernel[n];
     for (int i = 0; i < n; i++) {
-      String prefix = "p" + i + ".";
-      Map<String, AttributeValue> attrs =
-          new LinkedHashMap<>(op.attrs().withPrefix(prefix).asMap());
-      names[i] = op.attrs().getString(prefix + "node", op.node().name() + "/" + i);
-      attrs.remove("node");
-      Node part =
-          new Node(
-              names[i],
-              op.node().domain(),
-              "FusedConv",
-              op.node().inputs().subList(3 * i, 3 * i + 3),
-              List.of(""),
-              Attributes.of(attrs),
-              "");
+      names[i] = partName(op, i);
       Tensor[] constants = {op.constant(3 * i), op.constant(3 * i + 1), op.constant(3 * i + 2)};
-      parts[i] = new ConvKernel(new OpContext(part, op.opset(), constants));
+      parts[i] = part(op, i, op.node().inputs().subList(3 * i, 3 * i + 3), constants);
     }
+  }
+
+  /** The node name of a fused op's convolution i (attribute p&lt;i&gt;.node). */
+  static String partName(OpContext op, int i) {
+    return op.attrs().getString("p" + i + ".node", op.node().name() + "/" + i);
+  }
+
+  /**
+   * A fused op's convolution i as a FusedConv kernel: attributes p&lt;i&gt;.* without the prefix,
+   * inputs (X, W, B) and which of them are constants.
+   */
+  static ConvKernel part(OpContext op, int i, List<String> inputs, Tensor[] constants) {
+    Map<String, AttributeValue> attrs =
+        new LinkedHashMap<>(op.attrs().withPrefix("p" + i + ".").asMap());
+    attrs.remove("node");
+    Node part =
+        new Node(
+            partName(op, i),
+            op.node().domain(),
+            "FusedConv",
+            inputs,
+            List.of(""),
+            Attributes.of(attrs),
+            "");
+    return new ConvKernel(new OpContext(part, op.opset(), constants));
   }
 
   @Override

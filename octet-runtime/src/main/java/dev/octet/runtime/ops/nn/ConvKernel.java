@@ -342,6 +342,59 @@ public final class ConvKernel implements Kernel {
     convolve(ctx, in, g, path == Path.STEM ? Path.GEMM : path, null, out, first, channels);
   }
 
+  /**
+   * Whether this convolution takes the stem path for these inputs ({@link StemConv}: a fused max
+   * pooling, constant weights that suit it, an output wide enough for its tiles), so that {@link
+   * #runStem} can apply a pointwise convolution to each pooled row.
+   */
+  boolean stemPath(Tensor x, Tensor w) {
+    checkTypes(x, w);
+    return path(geometry(x, w).conv(), w) == Path.STEM;
+  }
+
+  /**
+   * The stem path ({@link #stemPath} must hold) with {@code then} applied to each pooled row, into
+   * out as [batch][then.n()][pooled].
+   */
+  void runStem(ExecContext ctx, Tensor[] in, StemConv.Pointwise then, float[] out) {
+    Geometry geometry = geometry(in[0], in[1]);
+    int stride = then.n() * geometry.pooling().outSize();
+    stem(ctx, in, geometry.conv(), geometry.pooling(), then, out, 0, stride);
+  }
+
+  /** Each image through {@link StemConv#run}, image n's output at base + n * stride. */
+  private void stem(
+      ExecContext ctx,
+      Tensor[] in,
+      ConvGeometry g,
+      ConvGeometry pooling,
+      StemConv.Pointwise then,
+      float[] out,
+      int base,
+      int stride) {
+    Tensor x = in[0];
+    Tensor b = in.length > 2 ? in[2] : null;
+    int c = x.dim(1);
+    int inSize = x.dim(2) * x.dim(3);
+    for (int n = 0; n < x.dim(0); n++) {
+      StemConv.run(
+          x.floats(),
+          n * c * inSize,
+          c,
+          x.dim(2),
+          x.dim(3),
+          g,
+          stem,
+          b == null ? null : b.floats(),
+          relu,
+          pooling,
+          then,
+          out,
+          base + n * stride,
+          ctx);
+    }
+  }
+
   private Path path(ConvGeometry g, Tensor w) {
     return stem != null && StemConv.fits(g)
         ? Path.STEM
@@ -419,22 +472,7 @@ public final class ConvKernel implements Kernel {
     int stride = channels * outSize;
     int base = first * outSize;
     if (path == Path.STEM) {
-      for (int n = 0; n < batch; n++) {
-        StemConv.run(
-            xv,
-            n * c * inSize,
-            c,
-            spatial[0],
-            spatial[1],
-            g,
-            stem,
-            b == null ? null : b.floats(),
-            relu,
-            pooling,
-            out,
-            base + n * stride,
-            ctx);
-      }
+      stem(ctx, in, g, pooling, null, out, base, stride);
       return;
     }
     if (path == Path.WINOGRAD) {

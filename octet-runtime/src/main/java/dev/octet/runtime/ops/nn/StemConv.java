@@ -58,6 +58,40 @@ final class StemConv {
   record Weights(float[] w, int m, int[] lanes, float[] blocks) {}
 
   /**
+   * A pointwise convolution applied to each pooled row before it is written out ({@link
+   * ConvChainKernel}): W [n][k][1][1] as w[kk * n + o], its bias (zeros when it has none), whether
+   * Relu follows, and the gather offsets of a [position][n] row.
+   */
+  record Pointwise(float[] w, float[] bias, int n, boolean relu, int[] lanes) {
+    /** The pointwise convolution with weight W [n][k][1][1] and bias b (or null). */
+    static Pointwise of(Tensor w, Tensor b, boolean relu) {
+      int n = w.dim(0);
+      int k = w.dim(1);
+      float[] src = w.floats();
+      float[] dst = new float[k * n];
+      for (int o = 0; o < n; o++) {
+        for (int kk = 0; kk < k; kk++) {
+          dst[kk * n + o] = src[o * k + kk];
+        }
+      }
+      int[] lanes = new int[L];
+      for (int i = 0; i < L; i++) {
+        lanes[i] = i * n;
+      }
+      return new Pointwise(dst, b == null ? new float[n] : b.floats().clone(), n, relu, lanes);
+    }
+
+    /** Whether a pointwise convolution of n output channels suits {@link #pointwise}. */
+    static boolean suits(int n) {
+      return Simd.ENABLED && n % L == 0 && n % BlockTranspose.B == 0;
+    }
+
+    int k() {
+      return w.length / n;
+    }
+  }
+
+  /**
    * Whether the stem form suits a Conv with weight W: SIMD on, 2-D, one group, at most 4 input
    * channels and 256 values per dot product, and output channels in whole tiles.
    */
@@ -105,11 +139,13 @@ final class StemConv {
   /**
    * One image x [c][h][w] at xOff, convolved (plus the bias), max-pooled by {@code pool}, then
    * Relu'd when asked, into output channel o at {@code out[outOff + o * plane]}, plane the pooled
-   * output's size. A tile broadcasts input values a stride apart, so the input is read where it is
-   * when the convolution has no pads (SqueezeNet's), else from a zero-padded copy ({@link Input});
-   * it is not split into stride phases, as the GEMM needs it (splitting SqueezeNet's input took an
-   * eighth of this layer's time). Each thread takes a block of pooled rows (the convolution rows
-   * two blocks share are computed twice).
+   * output's size; with {@code then}, each pooled row is multiplied by its weights first (plus its
+   * bias, then its Relu when asked), and its n channels are the output. A tile broadcasts input
+   * values a stride apart, so the input is read where it is when the convolution has no pads
+   * (SqueezeNet's), else from a zero-padded copy ({@link Input}); it is not split into stride
+   * phases, as the GEMM needs it (splitting SqueezeNet's input took an eighth of this layer's
+   * time). Each thread takes a block of pooled rows (the convolution rows two blocks share are
+   * computed twice).
    */
   static void run(
       float[] x,
@@ -122,6 +158,7 @@ final class StemConv {
       float[] bias,
       boolean relu,
       ConvGeometry pool,
+      Pointwise then,
       float[] out,
       int outOff,
       ExecContext ctx) {
@@ -133,7 +170,7 @@ final class StemConv {
         Math.max(1, rows / ctx.threads()),
         (r0, r1) -> {
           in.prefetch(g, pool, r0, r1);
-          Rows r = new Rows(in, g, wt, b, pool, ctx);
+          Rows r = new Rows(in, g, wt, b, pool, then, ctx);
           r.pooled(relu, r0, r1, out, outOff);
           r.release(ctx);
         });
@@ -238,7 +275,20 @@ final class StemConv {
     /** A pooled row as [position][channel]. */
     private final float[] pooledRow;
 
-    Rows(Input in, ConvGeometry g, Weights wt, float[] bias, ConvGeometry pool, ExecContext ctx) {
+    /** The pointwise convolution applied to each pooled row, or null. */
+    private final Pointwise then;
+
+    /** A pooled row times {@link #then}'s weights, [position][then.n()] (null without then). */
+    private final float[] thenRow;
+
+    Rows(
+        Input in,
+        ConvGeometry g,
+        Weights wt,
+        float[] bias,
+        ConvGeometry pool,
+        Pointwise then,
+        ExecContext ctx) {
       this.in = in;
       this.g = g;
       this.pool = pool;
@@ -251,12 +301,17 @@ final class StemConv {
       Arrays.fill(held, -1);
       this.columns = ctx.floats(rowSize);
       this.pooledRow = ctx.floats(pool.out()[1] * wt.m());
+      this.then = then;
+      this.thenRow = then == null ? null : ctx.floats(pool.out()[1] * then.n());
     }
 
     void release(ExecContext ctx) {
       ctx.recycle(ring);
       ctx.recycle(columns);
       ctx.recycle(pooledRow);
+      if (thenRow != null) {
+        ctx.recycle(thenRow);
+      }
     }
 
     /** Pooled rows [r0, r1), then Relu when asked. */
@@ -291,7 +346,13 @@ final class StemConv {
                 .intoArray(pooledRow, px * m + v);
           }
         }
-        scatter(pooledRow, pool.out()[1], out, outOff + py * pool.out()[1], pool.outSize());
+        int at = outOff + py * pool.out()[1];
+        if (then == null) {
+          scatter(pooledRow, m, wt.lanes(), pool.out()[1], out, at, pool.outSize());
+        } else {
+          pointwise(pooledRow, pool.out()[1], then, thenRow);
+          scatter(thenRow, then.n(), then.lanes(), pool.out()[1], out, at, pool.outSize());
+        }
       }
     }
 
@@ -379,12 +440,13 @@ final class StemConv {
     }
 
     /**
-     * Positions [0, count) of a [position][channel] row into out[off + o * plane + p]: L x L blocks
-     * transposed in registers, the last one overlapping (with 16- or 8-lane vectors and at least L
-     * positions; else a gather of L positions per vector of one channel, then single floats).
+     * Positions [0, count) of a [position][m channels] row (lanes: i * m) into out[off + o * plane
+     * + p]: L x L blocks transposed in registers, the last one overlapping (with 16- or 8-lane
+     * vectors and at least L positions; else a gather of L positions per vector of one channel,
+     * then single floats).
      */
-    private void scatter(float[] row, int count, float[] out, int off, int plane) {
-      int m = wt.m();
+    private static void scatter(
+        float[] row, int m, int[] lanes, int count, float[] out, int off, int plane) {
       int p = 0;
       if (BlockTranspose.ENABLED && count >= BlockTranspose.B) {
         for (; p < count; p += BlockTranspose.B) {
@@ -399,14 +461,105 @@ final class StemConv {
       for (int o = 0; o < m; o++) {
         int q = p;
         for (; q + L <= count; q += L) {
-          FloatVector.fromArray(S, row, q * m + o, wt.lanes(), 0)
-              .intoArray(out, off + o * plane + q);
+          FloatVector.fromArray(S, row, q * m + o, lanes, 0).intoArray(out, off + o * plane + q);
         }
         for (; q < count; q++) {
           out[off + o * plane + q] = row[q * m + o];
         }
       }
     }
+  }
+
+  /** Positions of a row that {@link #pointwise} takes at once. */
+  private static final int PW = 4;
+
+  /**
+   * dst [count][n] = row [count][k] x p's [k][n], from p's bias, then Relu when asked: blocks of 4
+   * positions by 2 vectors of channels (1 where n is an odd count of vectors), the last block
+   * overlapping the one before it; each accumulator starts at the bias and adds the k products in
+   * order, as the GEMM's tiles do.
+   */
+  static void pointwise(float[] row, int count, Pointwise p, float[] dst) {
+    int n = p.n();
+    int k = p.k();
+    float[] w = p.w();
+    FloatVector zero = FloatVector.zero(S);
+    if (count < PW) {
+      for (int q = 0; q < count; q++) {
+        for (int v = 0; v < n; v += L) {
+          FloatVector acc = start(p.bias(), v, zero);
+          for (int kk = 0; kk < k; kk++) {
+            acc =
+                FloatVector.broadcast(S, row[q * k + kk])
+                    .fma(FloatVector.fromArray(S, w, kk * n + v), acc);
+          }
+          store(acc, p.relu(), zero, dst, q * n + v);
+        }
+      }
+      return;
+    }
+    for (int q0 = 0; q0 < count; q0 += PW) {
+      int q = Math.min(q0, count - PW);
+      int r0 = q * k;
+      int v = 0;
+      for (; v + 2 * L <= n; v += 2 * L) {
+        FloatVector b0 = start(p.bias(), v, zero);
+        FloatVector b1 = start(p.bias(), v + L, zero);
+        FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1;
+        FloatVector a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+        for (int kk = 0; kk < k; kk++) {
+          FloatVector w0 = FloatVector.fromArray(S, w, kk * n + v);
+          FloatVector w1 = FloatVector.fromArray(S, w, kk * n + v + L);
+          FloatVector x = FloatVector.broadcast(S, row[r0 + kk]);
+          a00 = x.fma(w0, a00);
+          a01 = x.fma(w1, a01);
+          x = FloatVector.broadcast(S, row[r0 + k + kk]);
+          a10 = x.fma(w0, a10);
+          a11 = x.fma(w1, a11);
+          x = FloatVector.broadcast(S, row[r0 + 2 * k + kk]);
+          a20 = x.fma(w0, a20);
+          a21 = x.fma(w1, a21);
+          x = FloatVector.broadcast(S, row[r0 + 3 * k + kk]);
+          a30 = x.fma(w0, a30);
+          a31 = x.fma(w1, a31);
+        }
+        int d = q * n + v;
+        store(a00, p.relu(), zero, dst, d);
+        store(a01, p.relu(), zero, dst, d + L);
+        store(a10, p.relu(), zero, dst, d + n);
+        store(a11, p.relu(), zero, dst, d + n + L);
+        store(a20, p.relu(), zero, dst, d + 2 * n);
+        store(a21, p.relu(), zero, dst, d + 2 * n + L);
+        store(a30, p.relu(), zero, dst, d + 3 * n);
+        store(a31, p.relu(), zero, dst, d + 3 * n + L);
+      }
+      for (; v < n; v += L) {
+        FloatVector a0 = start(p.bias(), v, zero);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        for (int kk = 0; kk < k; kk++) {
+          FloatVector w0 = FloatVector.fromArray(S, w, kk * n + v);
+          a0 = FloatVector.broadcast(S, row[r0 + kk]).fma(w0, a0);
+          a1 = FloatVector.broadcast(S, row[r0 + k + kk]).fma(w0, a1);
+          a2 = FloatVector.broadcast(S, row[r0 + 2 * k + kk]).fma(w0, a2);
+          a3 = FloatVector.broadcast(S, row[r0 + 3 * k + kk]).fma(w0, a3);
+        }
+        int d = q * n + v;
+        store(a0, p.relu(), zero, dst, d);
+        store(a1, p.relu(), zero, dst, d + n);
+        store(a2, p.relu(), zero, dst, d + 2 * n);
+        store(a3, p.relu(), zero, dst, d + 3 * n);
+      }
+    }
+  }
+
+  /** acc (Relu'd when asked, as the GEMM does: +0 where not above it) into dst at d. */
+  private static void store(FloatVector acc, boolean relu, FloatVector zero, float[] dst, int d) {
+    (relu ? acc.blend(zero, acc.compare(VectorOperators.LE, zero)) : acc).intoArray(dst, d);
+  }
+
+  /** The bias at v plus +0, as the GEMM's accumulators start (a -0 bias starts at +0). */
+  private static FloatVector start(float[] bias, int v, FloatVector zero) {
+    return FloatVector.fromArray(S, bias, v).add(zero);
   }
 
   /** Stands in for the vector load of a tile without {@code lanes}. */

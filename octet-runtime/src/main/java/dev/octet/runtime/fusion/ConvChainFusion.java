@@ -26,9 +26,11 @@ public final class ConvChainFusion {
   public static Graph apply(Graph g) {
     GraphEditor e = null;
     for (Node n : g.nodes()) {
-      Optional<Node> next =
-          stem(g, n) ? Fusions.onlyConsumer(g, n.output(0)).filter(p -> pointwise(g, p, n)) : null;
-      if (next == null || next.isEmpty()) {
+      if (!stem(g, n)) {
+        continue;
+      }
+      Optional<Node> next = Fusions.onlyConsumer(g, n.output(0)).filter(p -> pointwise(g, p, n));
+      if (next.isEmpty()) {
         continue;
       }
       Node p = next.get();

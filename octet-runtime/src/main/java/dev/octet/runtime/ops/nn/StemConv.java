@@ -66,19 +66,8 @@ final class StemConv {
     /** The pointwise convolution with weight W [n][k][1][1] and bias b (or null). */
     static Pointwise of(Tensor w, Tensor b, boolean relu) {
       int n = w.dim(0);
-      int k = w.dim(1);
-      float[] src = w.floats();
-      float[] dst = new float[k * n];
-      for (int o = 0; o < n; o++) {
-        for (int kk = 0; kk < k; kk++) {
-          dst[kk * n + o] = src[o * k + kk];
-        }
-      }
-      int[] lanes = new int[L];
-      for (int i = 0; i < L; i++) {
-        lanes[i] = i * n;
-      }
-      return new Pointwise(dst, b == null ? new float[n] : b.floats().clone(), n, relu, lanes);
+      float[] bias = b == null ? new float[n] : b.floats().clone();
+      return new Pointwise(outputsInner(w), bias, n, relu, gatherLanes(n));
     }
 
     /** Whether a pointwise convolution of n output channels suits {@link #pointwise}. */
@@ -108,17 +97,8 @@ final class StemConv {
   static Weights pack(Tensor w) {
     int m = w.dim(0);
     int k = w.size() / m;
-    float[] src = w.floats();
-    float[] dst = new float[k * m];
-    for (int o = 0; o < m; o++) {
-      for (int kk = 0; kk < k; kk++) {
-        dst[kk * m + o] = src[o * k + kk];
-      }
-    }
-    int[] lanes = new int[L];
-    for (int i = 0; i < L; i++) {
-      lanes[i] = i * m;
-    }
+    float[] dst = outputsInner(w);
+    int[] lanes = gatherLanes(m);
     // [m / CB][k][CB]: a tile's weights at an offset linear in the kernel offset, so that C2
     // drops the bounds checks of its loads (with w[k * m + o], two per kernel offset); only the
     // 16-register tiles read them
@@ -129,6 +109,29 @@ final class StemConv {
       }
     }
     return new Weights(dst, m, lanes, blocks);
+  }
+
+  /** W [m][k...] as w[kk * m + o]: the output channels innermost, a vector of them per load. */
+  private static float[] outputsInner(Tensor w) {
+    int m = w.dim(0);
+    int k = w.size() / m;
+    float[] src = w.floats();
+    float[] dst = new float[k * m];
+    for (int o = 0; o < m; o++) {
+      for (int kk = 0; kk < k; kk++) {
+        dst[kk * m + o] = src[o * k + kk];
+      }
+    }
+    return dst;
+  }
+
+  /** The gather offsets of L positions of a [position][m] row: lane i reads position i. */
+  private static int[] gatherLanes(int m) {
+    int[] lanes = new int[L];
+    for (int i = 0; i < L; i++) {
+      lanes[i] = i * m;
+    }
+    return lanes;
   }
 
   /** Whether the convolution's output is wide enough for a tile (else the GEMM takes it). */

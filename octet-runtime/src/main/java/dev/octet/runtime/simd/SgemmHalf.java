@@ -56,49 +56,21 @@ final class SgemmHalf {
     FloatVector c20 = x0.add(v0), c21 = x0.add(v1);
     x0 = FloatVector.broadcast(S, rowInit[io + 3]);
     FloatVector c30 = x0.add(v0), c31 = x0.add(v1);
-    if (ldb == NR) {
-      // a packed panel: one induction variable and constant strides, so that C2 can take the
-      // array bounds checks out of the loop (with k, ak and bo stepped side by side it keeps them
-      // in every k step). A probe of this tile on a Zen 3 EPYC, 8-row A panels and a 16-wide B
-      // panel in cache: 80 -> 90 GFLOP/s at k = 128, 87 -> 89 at k = 384; the GEMMs of
-      // all-MiniLM-L6-v2 and SqueezeNet's conv10, one thread, the two loops flipped between
-      // blocks: 1.5-8% faster. B read in place (a pointwise convolution's input, ldb its plane
-      // size) keeps the stepped form: with ldb a variable the single-variable form was no faster.
-      for (int kk = 0; kk < k; kk++) {
-        int ak = ao + kk * MR;
-        int bo = po + kk * NR;
-        FloatVector b0 = FloatVector.fromArray(S, pb, bo);
-        FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
-        FloatVector x = FloatVector.broadcast(S, ap[ak]);
-        c00 = x.fma(b0, c00);
-        c01 = x.fma(b1, c01);
-        x = FloatVector.broadcast(S, ap[ak + 1]);
-        c10 = x.fma(b0, c10);
-        c11 = x.fma(b1, c11);
-        x = FloatVector.broadcast(S, ap[ak + 2]);
-        c20 = x.fma(b0, c20);
-        c21 = x.fma(b1, c21);
-        x = FloatVector.broadcast(S, ap[ak + 3]);
-        c30 = x.fma(b0, c30);
-        c31 = x.fma(b1, c31);
-      }
-    } else {
-      for (int kk = 0, ak = ao, bo = po; kk < k; kk++, ak += MR, bo += ldb) {
-        FloatVector b0 = FloatVector.fromArray(S, pb, bo);
-        FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
-        FloatVector x = FloatVector.broadcast(S, ap[ak]);
-        c00 = x.fma(b0, c00);
-        c01 = x.fma(b1, c01);
-        x = FloatVector.broadcast(S, ap[ak + 1]);
-        c10 = x.fma(b0, c10);
-        c11 = x.fma(b1, c11);
-        x = FloatVector.broadcast(S, ap[ak + 2]);
-        c20 = x.fma(b0, c20);
-        c21 = x.fma(b1, c21);
-        x = FloatVector.broadcast(S, ap[ak + 3]);
-        c30 = x.fma(b0, c30);
-        c31 = x.fma(b1, c31);
-      }
+    for (int kk = 0, ak = ao, bo = po; kk < k; kk++, ak += MR, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
+      FloatVector x = FloatVector.broadcast(S, ap[ak]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, ap[ak + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, ap[ak + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, ap[ak + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
     }
     if (relu) {
       FloatVector zero = FloatVector.zero(S);

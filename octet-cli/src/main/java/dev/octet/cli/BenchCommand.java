@@ -92,7 +92,8 @@ final class BenchCommand implements Callable<Integer> {
       names = "--profile",
       description =
           "after timing, run each engine again with a profiler (Octet's own, or ONNX Runtime's"
-              + " built-in one) and print where its time goes: per op type and the slowest nodes")
+              + " built-in one) and print where a typical run's time goes (each node's median"
+              + " call): per op type and the slowest nodes")
   boolean profile;
 
   @Option(
@@ -247,7 +248,9 @@ final class BenchCommand implements Callable<Integer> {
   private static void printProfile(PrintWriter w, String label, Profile p) {
     double total = p.totalNanos() / 1e6 / p.runs();
     w.printf(
-        "%nprofile of %s: %.3f ms per run in its nodes, over %d runs%n", label, total, p.runs());
+        "%nprofile of %s: %.3f ms in its nodes in a typical run (each node's median call, over"
+            + " %d runs)%n",
+        label, total, p.runs());
     w.printf("%-34s %8s %12s %7s%n", "op type", "nodes", "ms per run", "share");
     for (Profiler.Entry e : p.opTypes()) {
       double ms = e.nanos() / 1e6 / p.runs();

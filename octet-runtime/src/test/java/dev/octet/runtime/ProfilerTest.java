@@ -17,6 +17,17 @@ import org.junit.jupiter.api.Test;
 /** The per-node profiler on a real model (mnist-8): every planned node is charged once per run. */
 class ProfilerTest {
   @Test
+  void aTypicalCallIsTheMedianNotMovedByASlowOne() {
+    long[] calls = {5, 7, 6, 1000, 6};
+    Profiler.Entry e = Profiler.Entry.typical("n", "Op", calls, 5);
+    assertEquals(5, e.calls());
+    assertEquals(6 * 5, e.nanos());
+    // only the first count durations count
+    assertEquals(2 * 7, Profiler.Entry.typical("n", "Op", calls, 2).nanos());
+    assertEquals(0, Profiler.Entry.typical("n", "Op", calls, 0).nanos());
+  }
+
+  @Test
   void chargesEveryPlannedNodeOncePerRun() throws Exception {
     Model model = OnnxModels.load(SharedData.require("models/mnist-8.onnx"));
     float[] image = new float[28 * 28];
@@ -48,6 +59,13 @@ class ProfilerTest {
       }
       for (int i = 1; i < nodes.size(); i++) {
         assertTrue(nodes.get(i - 1).nanos() >= nodes.get(i).nanos(), "most time first");
+      }
+      // a typical run: each node's median call, times its calls
+      List<Profiler.Entry> typical = p.typicalNodes();
+      assertEquals(planned, typical.stream().map(Profiler.Entry::name).collect(Collectors.toSet()));
+      for (Profiler.Entry e : typical) {
+        assertEquals(3, e.calls(), e.name());
+        assertEquals(0, e.nanos() % 3, e.name());
       }
       List<Profiler.Entry> ops = p.opTypes();
       assertEquals(p.totalNanos(), ops.stream().mapToLong(Profiler.Entry::nanos).sum());

@@ -8,21 +8,29 @@ import dev.octet.runtime.Profiler.Entry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where one engine's time goes, per op type and per node, averaged over {@link #runs()} runs: from
- * Octet's {@link Profiler} or from ONNX Runtime's own profiling trace, so that both are read the
- * same way side by side.
+ * Where one engine's time goes in a typical run, per op type and per node: from Octet's {@link
+ * Profiler} or from ONNX Runtime's own profiling trace, so that both are read the same way side by
+ * side. Each node's time is its median call's ({@link Entry#typical}: nanos / runs is a typical
+ * run's time in it), so a few slow runs on a busy machine do not move it; an op type's is the sum
+ * of its nodes'.
  *
  * @param totalNanos the sum over all nodes (not counting time between them)
  */
 public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry> nodes) {
   /** What Octet's profiler collected. */
   public static Profile of(Profiler p) {
-    return new Profile(p.runs(), p.totalNanos(), p.opTypes(), p.nodes());
+    return of(p.runs(), p.typicalNodes());
+  }
+
+  private static Profile of(int runs, List<Entry> nodes) {
+    long total = nodes.stream().mapToLong(Entry::nanos).sum();
+    return new Profile(runs, total, Profiler.byOpType(nodes), Profiler.mostTimeFirst(nodes));
   }
 
   /**
@@ -54,7 +62,9 @@ public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry
               + skipRuns);
     }
     long from = runStarts.get(skipRuns);
-    Map<String, Entry> byNode = new LinkedHashMap<>();
+    Map<String, String> opTypes = new LinkedHashMap<>();
+    Map<String, long[]> durations = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
     for (JsonNode e : events) {
       String name = e.path("name").asText();
       if (!"Node".equals(e.path("cat").asText())
@@ -63,16 +73,19 @@ public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry
         continue;
       }
       String node = name.substring(0, name.length() - "_kernel_time".length());
-      Entry one =
-          new Entry(
-              node, e.path("args").path("op_name").asText("?"), 1000 * e.path("dur").asLong(), 1);
-      byNode.merge(node, one, Entry::plus);
+      opTypes.putIfAbsent(node, e.path("args").path("op_name").asText("?"));
+      int n = counts.merge(node, 1, Integer::sum);
+      long[] d = durations.computeIfAbsent(node, k -> new long[64]);
+      if (n > d.length) {
+        durations.put(node, d = Arrays.copyOf(d, 2 * d.length));
+      }
+      d[n - 1] = 1000 * e.path("dur").asLong();
     }
-    long total = byNode.values().stream().mapToLong(Entry::nanos).sum();
-    return new Profile(
-        runStarts.size() - skipRuns,
-        total,
-        Profiler.byOpType(byNode.values()),
-        Profiler.mostTimeFirst(byNode.values()));
+    List<Entry> nodes = new ArrayList<>();
+    for (Map.Entry<String, String> node : opTypes.entrySet()) {
+      String name = node.getKey();
+      nodes.add(Entry.typical(name, node.getValue(), durations.get(name), counts.get(name)));
+    }
+    return of(runStarts.size() - skipRuns, nodes);
   }
 }

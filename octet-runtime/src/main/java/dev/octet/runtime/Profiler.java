@@ -18,9 +18,9 @@ import java.util.Map;
  * com.octet.FusedConv}. Not thread-safe: one profiler per running thread.
  *
  * <p>Every call's time is kept, so a node's time can be read as a total ({@link #nodes()}: a mean
- * per run) or as a typical run's ({@link #typicalNodes()}: the median call). On a busy machine a
- * few slow runs (another tenant, a JIT compile, a garbage collection) move the mean: SqueezeNet's
- * profile at two threads summed to 7.2 ms per run where the median run took 5.3.
+ * per run) or as a typical run's ({@link #typicalNodes()}: the median call, {@link Calls#typical}).
+ * On a busy machine a few slow runs (another tenant, a JIT compile, a garbage collection) move the
+ * mean: SqueezeNet's profile at two threads summed to 7.2 ms per run where the median run took 5.3.
  */
 public final class Profiler implements ValueListener {
   /** Total time and call count of one node or op type. */
@@ -29,46 +29,48 @@ public final class Profiler implements ValueListener {
     public Entry plus(Entry other) {
       return new Entry(name, opType, nanos + other.nanos, calls + other.calls);
     }
-
-    /**
-     * A node's typical time: the median of its calls' {@code durations} (the first {@code count})
-     * times the number of calls, so that nanos / runs is a typical run's time in it.
-     */
-    public static Entry typical(String name, String opType, long[] durations, int count) {
-      long[] sorted = Arrays.copyOf(durations, count);
-      Arrays.sort(sorted);
-      long median = count == 0 ? 0 : sorted[count / 2];
-      return new Entry(name, opType, median * count, count);
-    }
   }
 
-  /** The calls of one node: their durations, in the order they ran. */
-  private static final class Calls {
-    final Node node;
-    long[] nanos = new long[64];
-    int count;
+  /**
+   * The calls of one node: their durations, in the order they ran, read as a total or as a typical
+   * run's time (for Octet's nodes here, and for ONNX Runtime's from its trace).
+   */
+  public static final class Calls {
+    private final String name;
+    private final String opType;
+    private long[] nanos = new long[64];
+    private int count;
 
-    Calls(Node node) {
-      this.node = node;
+    public Calls(String name, String opType) {
+      this.name = name;
+      this.opType = opType;
     }
 
-    void add(long t) {
+    public void add(long t) {
       if (count == nanos.length) {
         nanos = Arrays.copyOf(nanos, 2 * count);
       }
       nanos[count++] = t;
     }
 
-    Entry total() {
+    /** The sum of the calls' times. */
+    public Entry total() {
       long sum = 0;
       for (int i = 0; i < count; i++) {
         sum += nanos[i];
       }
-      return new Entry(node.name(), node.qualifiedOpType(), sum, count);
+      return new Entry(name, opType, sum, count);
     }
 
-    Entry typical() {
-      return Entry.typical(node.name(), node.qualifiedOpType(), nanos, count);
+    /**
+     * The median call's time times the number of calls, so that nanos / runs is a typical run's
+     * time in the node.
+     */
+    public Entry typical() {
+      long[] sorted = Arrays.copyOf(nanos, count);
+      Arrays.sort(sorted);
+      long median = count == 0 ? 0 : sorted[count / 2];
+      return new Entry(name, opType, median * count, count);
     }
   }
 
@@ -90,7 +92,7 @@ public final class Profiler implements ValueListener {
       return; // a further output of the same node
     }
     long now = System.nanoTime();
-    byNode.computeIfAbsent(producer, Calls::new).add(now - last);
+    byNode.computeIfAbsent(producer, n -> new Calls(n.name(), n.qualifiedOpType())).add(now - last);
     lastNode = producer;
     last = now;
   }
@@ -105,7 +107,7 @@ public final class Profiler implements ValueListener {
     return mostTimeFirst(byNode.values().stream().map(Calls::total).toList());
   }
 
-  /** Every node with its median call's time times its calls ({@link Entry#typical}). */
+  /** Every node with its median call's time times its calls ({@link Calls#typical}). */
   public List<Entry> typicalNodes() {
     return mostTimeFirst(byNode.values().stream().map(Calls::typical).toList());
   }

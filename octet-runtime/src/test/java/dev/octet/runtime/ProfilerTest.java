@@ -18,13 +18,18 @@ import org.junit.jupiter.api.Test;
 class ProfilerTest {
   @Test
   void aTypicalCallIsTheMedianNotMovedByASlowOne() {
-    long[] calls = {5, 7, 6, 1000, 6};
-    Profiler.Entry e = Profiler.Entry.typical("n", "Op", calls, 5);
+    Profiler.Calls calls = new Profiler.Calls("n", "Op");
+    assertEquals(0, calls.typical().nanos());
+    calls.add(5);
+    calls.add(7);
+    assertEquals(2 * 7, calls.typical().nanos());
+    for (long t : new long[] {6, 1000, 6}) {
+      calls.add(t);
+    }
+    Profiler.Entry e = calls.typical();
     assertEquals(5, e.calls());
     assertEquals(6 * 5, e.nanos());
-    // only the first count durations count
-    assertEquals(2 * 7, Profiler.Entry.typical("n", "Op", calls, 2).nanos());
-    assertEquals(0, Profiler.Entry.typical("n", "Op", calls, 0).nanos());
+    assertEquals(5 + 7 + 6 + 1000 + 6, calls.total().nanos());
   }
 
   @Test

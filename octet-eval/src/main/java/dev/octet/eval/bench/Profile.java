@@ -8,7 +8,6 @@ import dev.octet.runtime.Profiler.Entry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +15,9 @@ import java.util.Map;
 /**
  * Where one engine's time goes in a typical run, per op type and per node: from Octet's {@link
  * Profiler} or from ONNX Runtime's own profiling trace, so that both are read the same way side by
- * side. Each node's time is its median call's ({@link Entry#typical}: nanos / runs is a typical
- * run's time in it), so a few slow runs on a busy machine do not move it; an op type's is the sum
- * of its nodes'.
+ * side. Each node's time is its median call's ({@link Profiler.Calls#typical}: nanos / runs is a
+ * typical run's time in it), so a few slow runs on a busy machine do not move it; an op type's is
+ * the sum of its nodes'.
  *
  * @param totalNanos the sum over all nodes (not counting time between them)
  */
@@ -62,9 +61,7 @@ public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry
               + skipRuns);
     }
     long from = runStarts.get(skipRuns);
-    Map<String, String> opTypes = new LinkedHashMap<>();
-    Map<String, long[]> durations = new LinkedHashMap<>();
-    Map<String, Integer> counts = new LinkedHashMap<>();
+    Map<String, Profiler.Calls> byNode = new LinkedHashMap<>();
     for (JsonNode e : events) {
       String name = e.path("name").asText();
       if (!"Node".equals(e.path("cat").asText())
@@ -73,19 +70,12 @@ public record Profile(int runs, long totalNanos, List<Entry> opTypes, List<Entry
         continue;
       }
       String node = name.substring(0, name.length() - "_kernel_time".length());
-      opTypes.putIfAbsent(node, e.path("args").path("op_name").asText("?"));
-      int n = counts.merge(node, 1, Integer::sum);
-      long[] d = durations.computeIfAbsent(node, k -> new long[64]);
-      if (n > d.length) {
-        durations.put(node, d = Arrays.copyOf(d, 2 * d.length));
-      }
-      d[n - 1] = 1000 * e.path("dur").asLong();
+      String op = e.path("args").path("op_name").asText("?");
+      byNode
+          .computeIfAbsent(node, k -> new Profiler.Calls(k, op))
+          .add(1000 * e.path("dur").asLong());
     }
-    List<Entry> nodes = new ArrayList<>();
-    for (Map.Entry<String, String> node : opTypes.entrySet()) {
-      String name = node.getKey();
-      nodes.add(Entry.typical(name, node.getValue(), durations.get(name), counts.get(name)));
-    }
+    List<Entry> nodes = byNode.values().stream().map(Profiler.Calls::typical).toList();
     return of(runStarts.size() - skipRuns, nodes);
   }
 }

@@ -191,7 +191,7 @@ final class Winograd {
     int tw = (ow + 1) / 2;
     int tiles = th * tw;
     Padded p = new Padded(2 * th + 2, (tw + 2 * L - 1) / L * L);
-    float[] padded = ctx.floats(c * p.channel());
+    float[] padded = ctx.scratch(c * p.channel());
     pad(x, xOff, c, h, w, g.padBegin()[0], g.padBegin()[1], padded, p, ctx);
     int nb = blockTiles(tiles, c, m, 16);
     // V's rows have room for a last vector's lanes past the block (stored, never read)
@@ -211,8 +211,8 @@ final class Winograd {
         blocks,
         overBlocks ? 1 : blocks,
         (b0, b1) -> {
-          float[] v = inner.floats(16 * vStep);
-          float[] prod = inner.floats(16 * pStep + L);
+          float[] v = inner.scratch(16 * vStep);
+          float[] prod = inner.scratch(16 * pStep + L);
           for (int b = b0; b < b1; b++) {
             int t0 = b * nb;
             int t1 = Math.min(tiles, t0 + nb);

@@ -133,7 +133,7 @@ final class Winograd4 {
     int tw = (ow + 3) / 4;
     int tiles = th * tw;
     Padded p = new Padded(4 * th + 2, (tw + 2 * L - 1) / L * L);
-    float[] padded = ctx.floats(c * p.channel());
+    float[] padded = ctx.scratch(c * p.channel());
     pad(x, xOff, c, h, w, g.padBegin()[0], g.padBegin()[1], padded, p, ctx);
     int nb = blockTiles(tiles, c, m, ctx.threads());
     // V's rows have room for a last vector's lanes past the block (stored, never read). V and M
@@ -152,8 +152,8 @@ final class Winograd4 {
         blocks,
         overBlocks ? 1 : blocks,
         (b0, b1) -> {
-          float[] v = inner.floats(POSITIONS * c * vs);
-          float[] prod = inner.floats(POSITIONS * m * nb + L);
+          float[] v = inner.scratch(POSITIONS * c * vs);
+          float[] prod = inner.scratch(POSITIONS * m * nb + L);
           for (int b = b0; b < b1; b++) {
             int t0 = b * nb;
             int t1 = Math.min(tiles, t0 + nb);

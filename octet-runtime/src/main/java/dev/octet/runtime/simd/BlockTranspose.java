@@ -1,5 +1,7 @@
 package dev.octet.runtime.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -32,8 +34,13 @@ public final class BlockTranspose {
 
   private static final FloatVector HI_INDEX = WIDE ? zipIndex(1) : null;
 
-  /** 128-bit vectors: the 4 x 4 quarters of an 8 x 8 block. */
+  /**
+   * 128-bit vectors: the 4 x 4 quarters of an 8 x 8 block, stored with {@code intoMemorySegment}
+   * (see {@link Simd}: {@code intoArray}'s profile is shared with every kernel).
+   */
   private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
+
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   /**
    * The steps of {@link #block4}'s 4 x 4 transpose in 128-bit vectors, for callers that transpose
@@ -127,10 +134,11 @@ public final class BlockTranspose {
     FloatVector y2 = x0.rearrange(SWAP_PAIRS).blend(x2, HIGH_PAIR);
     FloatVector y1 = x1.blend(x3.rearrange(SWAP_PAIRS), HIGH_PAIR);
     FloatVector y3 = x1.rearrange(SWAP_PAIRS).blend(x3, HIGH_PAIR);
-    y0.blend(y1.rearrange(UP), ODD).intoArray(dst, d);
-    y0.rearrange(DOWN).blend(y1, ODD).intoArray(dst, d + ds);
-    y2.blend(y3.rearrange(UP), ODD).intoArray(dst, d + 2 * ds);
-    y2.rearrange(DOWN).blend(y3, ODD).intoArray(dst, d + 3 * ds);
+    MemorySegment to = MemorySegment.ofArray(dst);
+    y0.blend(y1.rearrange(UP), ODD).intoMemorySegment(to, 4L * d, NATIVE);
+    y0.rearrange(DOWN).blend(y1, ODD).intoMemorySegment(to, 4L * (d + ds), NATIVE);
+    y2.blend(y3.rearrange(UP), ODD).intoMemorySegment(to, 4L * (d + 2 * ds), NATIVE);
+    y2.rearrange(DOWN).blend(y3, ODD).intoMemorySegment(to, 4L * (d + 3 * ds), NATIVE);
   }
 
   /** Round r pairs vectors i and i + 8 into 2i and 2i + 1. */

@@ -11,6 +11,16 @@ import jdk.incubator.vector.VectorSpecies;
  * x86, ordering NaN and -0 by hand around a {@code vmaxps}. It is written out where it is used: a
  * helper method was not inlined into the large tile methods ("callee uses too much stack"), and a
  * vector passed to a call that is not inlined is boxed (SqueezeNet: 4 -> 65 ms).
+ *
+ * <p>Vectors of another shape than {@link #F} (the 128-bit ones of {@code BlockTranspose}, {@code
+ * Winograd4} and {@code WindowMax}) use only FloatVector's abstract methods ({@code lanewise},
+ * {@code blend}, {@code rearrange}, {@code compare}), whose type profile is the caller's, and store
+ * with {@code intoMemorySegment}, never {@code add}, {@code mul} or {@code intoArray}: those are
+ * final methods with one type profile for the whole JVM, and a profile that has seen two shapes
+ * makes C2 keep the vectors of every kernel it compiles from that profile alone (no tier-3 profile
+ * of its own) boxed, a 48-byte allocation per operation. That was the slow JVM of BENCHMARKS.md
+ * sessions 30-32 (about 2% of JVMs, SqueezeNet 15-20 times slower); {@code VectorProfileTest} makes
+ * it happen every time with {@code -XX:-TieredCompilation} and counts the bytes.
  */
 public final class Simd {
   /** False when {@code -Doctet.simd=false}: every kernel then takes its scalar path. */

@@ -1,5 +1,7 @@
 package dev.octet.runtime.simd;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -248,10 +250,11 @@ public final class WindowMax {
       FloatVector b = FloatVector.fromArray(S, v, c + 1);
       FloatVector d = FloatVector.fromArray(S, v, c + 2);
       FloatVector m = nanFree ? fastMax(fastMax(a, b), d) : max(max(a, b), d);
+      // half-width floats: stored through a memory segment, not intoArray (see Simd)
       m.reinterpretAsLongs()
           .convertShape(VectorOperators.L2I, HALF_INTS, 0)
           .reinterpretAsFloats()
-          .intoArray(y, yo + at);
+          .intoMemorySegment(MemorySegment.ofArray(y), 4L * (yo + at), ByteOrder.nativeOrder());
       if (at + h >= n) {
         return;
       }

@@ -5,6 +5,9 @@ import static dev.octet.runtime.simd.BlockTranspose.HIGH_PAIR;
 import static dev.octet.runtime.simd.BlockTranspose.ODD;
 import static dev.octet.runtime.simd.BlockTranspose.SWAP_PAIRS;
 import static dev.octet.runtime.simd.BlockTranspose.UP;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.MUL;
+import static jdk.incubator.vector.VectorOperators.SUB;
 
 import dev.octet.core.Tensor;
 import dev.octet.runtime.kernel.ExecContext;
@@ -12,6 +15,8 @@ import dev.octet.runtime.simd.BlockTranspose;
 import dev.octet.runtime.simd.PackedA;
 import dev.octet.runtime.simd.Sgemm;
 import dev.octet.runtime.simd.Simd;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,8 +44,16 @@ final class Winograd4 {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
 
-  /** 128-bit vectors: the output rows' 4 x 4 transposes. */
+  /**
+   * 128-bit vectors: the output rows' 4 x 4 transposes, with abstract methods and memory-segment
+   * stores only (see {@link Simd}: a shared profile with two shapes boxes other kernels' vectors).
+   */
   private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
+
+  private static final FloatVector TWO = FloatVector.broadcast(Q, 2f);
+  private static final FloatVector FOUR = FloatVector.broadcast(Q, 4f);
+  private static final FloatVector EIGHT = FloatVector.broadcast(Q, 8f);
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   /** Positions of the 6x6 transformed tile: one GEMM each. */
   static final int POSITIONS = 36;
@@ -450,19 +463,25 @@ final class Winograd4 {
     float[] dst = whole ? out : ys;
     int base = whole ? d : 0;
     FloatVector zero = FloatVector.zero(Q);
+    FloatVector b4 = FloatVector.broadcast(Q, bias);
+    MemorySegment to = MemorySegment.ofArray(dst);
     for (int q = 0; q < L; q += 4) {
       FloatVector m1 = FloatVector.fromArray(Q, am, o + L + q);
       FloatVector m2 = FloatVector.fromArray(Q, am, o + 2 * L + q);
       FloatVector m3 = FloatVector.fromArray(Q, am, o + 3 * L + q);
       FloatVector m4 = FloatVector.fromArray(Q, am, o + 4 * L + q);
-      FloatVector a = m1.add(m2);
-      FloatVector b = m1.sub(m2);
-      FloatVector c = m3.add(m4);
-      FloatVector e = m3.sub(m4);
-      FloatVector y0 = FloatVector.fromArray(Q, am, o + q).add(a).add(c).add(bias);
-      FloatVector y1 = b.add(e.mul(2f)).add(bias);
-      FloatVector y2 = a.add(c.mul(4f)).add(bias);
-      FloatVector y3 = b.add(e.mul(8f)).add(FloatVector.fromArray(Q, am, o + 5 * L + q)).add(bias);
+      FloatVector a = m1.lanewise(ADD, m2);
+      FloatVector b = m1.lanewise(SUB, m2);
+      FloatVector c = m3.lanewise(ADD, m4);
+      FloatVector e = m3.lanewise(SUB, m4);
+      FloatVector y0 =
+          FloatVector.fromArray(Q, am, o + q).lanewise(ADD, a).lanewise(ADD, c).lanewise(ADD, b4);
+      FloatVector y1 = b.lanewise(ADD, e.lanewise(MUL, TWO)).lanewise(ADD, b4);
+      FloatVector y2 = a.lanewise(ADD, c.lanewise(MUL, FOUR)).lanewise(ADD, b4);
+      FloatVector y3 =
+          b.lanewise(ADD, e.lanewise(MUL, EIGHT))
+              .lanewise(ADD, FloatVector.fromArray(Q, am, o + 5 * L + q))
+              .lanewise(ADD, b4);
       if (relu) {
         y0 = y0.blend(zero, y0.compare(VectorOperators.LE, zero));
         y1 = y1.blend(zero, y1.compare(VectorOperators.LE, zero));
@@ -476,10 +495,10 @@ final class Winograd4 {
       FloatVector z1 = y1.blend(y3.rearrange(SWAP_PAIRS), HIGH_PAIR);
       FloatVector z3 = y1.rearrange(SWAP_PAIRS).blend(y3, HIGH_PAIR);
       int at = base + 4 * q;
-      z0.blend(z1.rearrange(UP), ODD).intoArray(dst, at);
-      z0.rearrange(DOWN).blend(z1, ODD).intoArray(dst, at + 4);
-      z2.blend(z3.rearrange(UP), ODD).intoArray(dst, at + 8);
-      z2.rearrange(DOWN).blend(z3, ODD).intoArray(dst, at + 12);
+      z0.blend(z1.rearrange(UP), ODD).intoMemorySegment(to, 4L * at, NATIVE);
+      z0.rearrange(DOWN).blend(z1, ODD).intoMemorySegment(to, 4L * (at + 4), NATIVE);
+      z2.blend(z3.rearrange(UP), ODD).intoMemorySegment(to, 4L * (at + 8), NATIVE);
+      z2.rearrange(DOWN).blend(z3, ODD).intoMemorySegment(to, 4L * (at + 12), NATIVE);
     }
     if (!whole) {
       // the last tiles of an output row: only the columns that exist

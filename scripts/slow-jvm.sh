@@ -3,7 +3,9 @@
 # one after another, each timing SqueezeNet (FP32) at two threads and then the GEMM alone; a slow
 # JVM shows a model 10-20 times slower and the GEMM at a few GFLOP/s.
 # Usage: scripts/slow-jvm.sh [N] [shared-dir]   (default 50 JVMs, ../shared)
-# About 2% of JVMs were slow on the Zen 3 EPYC; a fix needs a few hundred JVMs to tell from chance.
+# About 2% of JVMs were slow on the Zen 3 EPYC until session 32 fixed the cause (128-bit vectors in
+# the JDK's shared type profiles); telling a change from chance needs a few hundred JVMs. The slow
+# state comes every time with -XX:-TieredCompilation (see VectorProfileTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-50}"

@@ -15,6 +15,9 @@ final class SgemmNarrow {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
 
+  /** Ones, to retype accumulators after a k loop (see SgemmHalf.kernel4). */
+  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
   /** Columns of the wider kernel's tile. */
   static final int NR = 2 * L;
 
@@ -188,6 +191,15 @@ final class SgemmNarrow {
       c6 = FloatVector.broadcast(S, ap[ak + 6]).fma(b0, c6);
       c7 = FloatVector.broadcast(S, ap[ak + 7]).fma(b0, c7);
     }
+    // retyped as in SgemmHalf.kernel4, so that the Relu and the stores need no shared profile
+    c0 = ONE.mul(c0);
+    c1 = ONE.mul(c1);
+    c2 = ONE.mul(c2);
+    c3 = ONE.mul(c3);
+    c4 = ONE.mul(c4);
+    c5 = ONE.mul(c5);
+    c6 = ONE.mul(c6);
+    c7 = ONE.mul(c7);
     if (relu) {
       FloatVector zero = FloatVector.zero(S);
       c0 = c0.blend(zero, c0.compare(VectorOperators.LE, zero));

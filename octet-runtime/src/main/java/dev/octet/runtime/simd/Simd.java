@@ -20,7 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * makes C2 keep the vectors of every kernel it compiles from that profile alone (no tier-3 profile
  * of its own) boxed, a 48-byte allocation per operation. That was the slow JVM of BENCHMARKS.md
  * sessions 30-32 (about 2% of JVMs, SqueezeNet 15-20 times slower); {@code VectorProfileTest} makes
- * it happen every time with {@code -XX:-TieredCompilation} and counts the bytes.
+ * it happen every time with {@code -XX:-TieredCompilation} and counts the bytes. Another library in
+ * the JVM can still mix shapes in those profiles, so the hottest kernels also keep their receivers
+ * exactly typed: a k loop's accumulators are retyped after it ({@code ONE.mul(c)}, bit for bit c),
+ * and the first operation on a loaded vector is the abstract {@code lanewise}, whose profile is the
+ * caller's.
  */
 public final class Simd {
   /** False when {@code -Doctet.simd=false}: every kernel then takes its scalar path. */

@@ -183,6 +183,30 @@ class SgemmTest {
   }
 
   @Test
+  void innerDimensionsOfOneAndTwoMatchTheReference() {
+    // the 4-row kernel peels its last k step: k = 1 is that step alone, k = 2 one loop step and it
+    Random r = new Random(6);
+    int m = 16;
+    int n = 45;
+    for (int k = 1; k <= 2; k++) {
+      int[] rows = new int[k];
+      for (int kk = 0; kk < k; kk++) {
+        rows[kk] = kk * n;
+      }
+      float[] b = random(r, 3 + k * n);
+      PackedA a = PackedA.pack(random(r, m * k), 0, k, m, k);
+      float[] bias = random(r, m);
+      for (boolean relu : new boolean[] {false, true}) {
+        float[] expected = new float[m * n];
+        SgemmReference.multiplyRows(a, b, 3, rows, n, bias, 0, relu, expected, 0, n);
+        float[] actual = new float[m * n];
+        Sgemm.multiply(a, b, 3, rows, n, bias, 0, relu, actual, 0, n, new ExecContext(null, 1));
+        assertArrayEquals(expected, actual, "k = " + k + ", relu " + relu);
+      }
+    }
+  }
+
+  @Test
   void reluIsMathMaxWithZeroInEveryKernel() {
     // the tile epilogues' Relu is a compare and a blend, not FloatVector.max: still Math.max(v, 0f)
     // bit for bit, NaN kept and -0 turned into +0, in the wide kernel (rows evenly spaced), the

@@ -565,6 +565,9 @@ final class StemConv {
     return FloatVector.fromArray(S, bias, v).add(zero);
   }
 
+  /** Ones, to retype a tile's accumulators after its loop (see SgemmHalf.kernel4). */
+  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
   /** Stands in for the vector load of a tile without {@code lanes}. */
   private static final FloatVector ZERO = FloatVector.zero(S);
 
@@ -759,6 +762,17 @@ final class StemConv {
       a40 = v.fma(w0, a40);
       a41 = v.fma(w1, a41);
     }
+    // retyped as in SgemmHalf.kernel4, so that the stores need no shared type profile
+    a00 = ONE.mul(a00);
+    a01 = ONE.mul(a01);
+    a10 = ONE.mul(a10);
+    a11 = ONE.mul(a11);
+    a20 = ONE.mul(a20);
+    a21 = ONE.mul(a21);
+    a30 = ONE.mul(a30);
+    a31 = ONE.mul(a31);
+    a40 = ONE.mul(a40);
+    a41 = ONE.mul(a41);
     a00.intoArray(d, dOff);
     a01.intoArray(d, dOff + L);
     a10.intoArray(d, dOff + m);

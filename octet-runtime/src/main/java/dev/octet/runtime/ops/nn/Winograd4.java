@@ -50,6 +50,8 @@ final class Winograd4 {
    */
   private static final VectorSpecies<Float> Q = FloatVector.SPECIES_128;
 
+  private static final FloatVector FOUR_S = FloatVector.broadcast(S, 4f);
+  private static final FloatVector FIVE_S = FloatVector.broadcast(S, 5f);
   private static final FloatVector TWO = FloatVector.broadcast(Q, 2f);
   private static final FloatVector FOUR = FloatVector.broadcast(Q, 4f);
   private static final FloatVector EIGHT = FloatVector.broadcast(Q, 8f);
@@ -357,16 +359,18 @@ final class Winograd4 {
     FloatVector d3 = FloatVector.fromArray(S, src, o3);
     FloatVector d4 = FloatVector.fromArray(S, src, o4);
     FloatVector d5 = FloatVector.fromArray(S, src, o5);
-    d0.mul(4f).add(d4).sub(d2.mul(5f)).intoArray(dst, o);
-    FloatVector a = d1.add(d2);
-    FloatVector b = d1.sub(d2);
-    d3.add(d4).sub(a.mul(4f)).intoArray(dst, o + step);
-    d4.sub(d3).add(b.mul(4f)).intoArray(dst, o + 2 * step);
-    FloatVector e = d4.sub(d2);
-    FloatVector f = d3.sub(d1).mul(2f);
+    // the first operation on a loaded vector is the abstract lanewise, dispatched here, not add or
+    // mul, whose profiles the whole JVM shares (see Simd); the results have an exact type
+    d0.lanewise(MUL, FOUR_S).add(d4).sub(d2.lanewise(MUL, FIVE_S)).intoArray(dst, o);
+    FloatVector a = d1.lanewise(ADD, d2);
+    FloatVector b = d1.lanewise(SUB, d2);
+    d3.lanewise(ADD, d4).sub(a.mul(4f)).intoArray(dst, o + step);
+    d4.lanewise(SUB, d3).add(b.mul(4f)).intoArray(dst, o + 2 * step);
+    FloatVector e = d4.lanewise(SUB, d2);
+    FloatVector f = d3.lanewise(SUB, d1).mul(2f);
     e.add(f).intoArray(dst, o + 3 * step);
     e.sub(f).intoArray(dst, o + 4 * step);
-    d1.mul(4f).add(d5).sub(d3.mul(5f)).intoArray(dst, o + 5 * step);
+    d1.lanewise(MUL, FOUR_S).add(d5).sub(d3.lanewise(MUL, FIVE_S)).intoArray(dst, o + 5 * step);
   }
 
   /**
@@ -439,11 +443,12 @@ final class Winograd4 {
     FloatVector m2 = FloatVector.fromArray(S, src, o2);
     FloatVector m3 = FloatVector.fromArray(S, src, o3);
     FloatVector m4 = FloatVector.fromArray(S, src, o4);
-    FloatVector a = m1.add(m2);
-    FloatVector b = m1.sub(m2);
-    FloatVector c = m3.add(m4);
-    FloatVector d = m3.sub(m4);
-    FloatVector.fromArray(S, src, o0).add(a).add(c).intoArray(dst, o);
+    // first operations on loaded vectors as in transformB
+    FloatVector a = m1.lanewise(ADD, m2);
+    FloatVector b = m1.lanewise(SUB, m2);
+    FloatVector c = m3.lanewise(ADD, m4);
+    FloatVector d = m3.lanewise(SUB, m4);
+    FloatVector.fromArray(S, src, o0).lanewise(ADD, a).add(c).intoArray(dst, o);
     b.add(d.mul(2f)).intoArray(dst, o + step);
     a.add(c.mul(4f)).intoArray(dst, o + 2 * step);
     b.add(d.mul(8f)).add(FloatVector.fromArray(S, src, o5)).intoArray(dst, o + 3 * step);

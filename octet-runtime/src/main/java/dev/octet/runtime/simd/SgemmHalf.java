@@ -18,9 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class SgemmHalf {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
-
-  /** Ones, to retype the accumulators after the k loop. */
-  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+  private static final FloatVector ONE = Simd.ONE;
 
   private static final int MR = Sgemm.MR;
   private static final int NR = Sgemm.NR;
@@ -169,6 +167,7 @@ final class SgemmHalf {
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
     }
+    // retyped as in kernel4
     c00 = ONE.mul(c00);
     c01 = ONE.mul(c01);
     c10 = ONE.mul(c10);

@@ -15,8 +15,7 @@ final class SgemmNarrow {
   private static final VectorSpecies<Float> S = Simd.F;
   private static final int L = S.length();
 
-  /** Ones, to retype accumulators after a k loop (see SgemmHalf.kernel4). */
-  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+  private static final FloatVector ONE = Simd.ONE;
 
   /** Columns of the wider kernel's tile. */
   static final int NR = 2 * L;

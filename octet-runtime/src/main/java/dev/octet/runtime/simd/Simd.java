@@ -33,6 +33,12 @@ public final class Simd {
   public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
   /**
+   * Ones of the preferred shape: {@code ONE.mul(c)} retypes a k loop's accumulator (bit for bit c)
+   * with a constant receiver of the exact class (see the class comment).
+   */
+  public static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+
+  /**
    * Vector registers the micro-kernels may plan for: 32 with AVX-512 and on AArch64, 16 on other
    * x86 CPUs (AVX2), where a tile of 24 accumulators spills. {@code -Doctet.simd.registers=N}
    * overrides it.

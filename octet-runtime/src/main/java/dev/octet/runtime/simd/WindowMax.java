@@ -243,6 +243,7 @@ public final class WindowMax {
    */
   private static void windowRow(float[] v, int vo, int n, float[] y, int yo, boolean nanFree) {
     int h = S.length() / 2;
+    MemorySegment out = MemorySegment.ofArray(y);
     for (int i = 0; ; i += h) {
       int at = Math.min(i, n - h);
       int c = vo + 2 * at;
@@ -254,12 +255,14 @@ public final class WindowMax {
       m.reinterpretAsLongs()
           .convertShape(VectorOperators.L2I, HALF_INTS, 0)
           .reinterpretAsFloats()
-          .intoMemorySegment(MemorySegment.ofArray(y), 4L * (yo + at), ByteOrder.nativeOrder());
+          .intoMemorySegment(out, 4L * (yo + at), NATIVE);
       if (at + h >= n) {
         return;
       }
     }
   }
+
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   /** Ints in half a vector: the even lanes of a float vector, narrowed from its longs. */
   private static final VectorSpecies<Integer> HALF_INTS =

@@ -184,7 +184,7 @@ class SgemmTest {
 
   @Test
   void innerDimensionsOfOneAndTwoMatchTheReference() {
-    // the 4-row kernel peels its last k step: k = 1 is that step alone, k = 2 one loop step and it
+    // the shortest k loops, through the kernels' retyped epilogues (Simd.ONE), bit for bit
     Random r = new Random(6);
     int m = 16;
     int n = 45;

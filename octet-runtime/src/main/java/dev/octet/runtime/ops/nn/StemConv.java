@@ -565,8 +565,8 @@ final class StemConv {
     return FloatVector.fromArray(S, bias, v).add(zero);
   }
 
-  /** Ones, to retype a tile's accumulators after its loop (see SgemmHalf.kernel4). */
-  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+  /** See {@link Simd#ONE}: retypes a tile's accumulators after its loop. */
+  private static final FloatVector ONE = Simd.ONE;
 
   /** Stands in for the vector load of a tile without {@code lanes}. */
   private static final FloatVector ZERO = FloatVector.zero(S);

@@ -287,11 +287,14 @@ public final class Sgemm {
             }
             int j0 = p * NR;
             boolean inPlace = p < full;
-            // the narrow kernel is chosen here, not at kernel8's entry: a call there made C2
-            // compile kernel8 25% slower (with 16 registers every panel is two vectors wide, and
-            // the halves of tile() take them all but a last one of at most one vector: one load of
-            // B per k instead of two, 256 x 64 x 49, fire9's Winograd GEMMs, 72 -> 69 us)
-            boolean narrow = n - j0 <= (HALF ? L : SgemmNarrow.NR);
+            // the narrow kernels take a last panel of at most two vectors where vectors are 512
+            // bits (chosen here, not at kernel8's entry: a call there made C2 compile kernel8 25%
+            // slower). With 16 registers a panel is two vectors, and a last one of at most one
+            // vector also takes the half tiles: kernel8x1's eight accumulators and eight broadcasts
+            // spill there (Zen 3, one thread, in one JVM: 1000 x 512 x 49 with its 1-column last
+            // panel 907 us against 737, 128 x 32 x 49 9.1 us against 8.5; 48 columns 552 and 6.2;
+            // SqueezeNet 0.977-0.991, BENCHMARKS.md session 33)
+            boolean narrow = !HALF && n - j0 <= SgemmNarrow.NR;
             float[] src = panel != null ? panel : inPlace ? b : packed;
             int srcOff = panel != null ? 0 : inPlace ? bOff + j0 : (p - full) * k * NR;
             int colOff = colInit == ZERO ? 0 : j0;

@@ -9,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * tile in 16 accumulators, or an 8 x L tile in 8, so that a narrow right edge (attention's 32-wide
  * head dimension, SqueezeNet's 169-column layers) does not pay for the third vector of {@link
  * Sgemm#kernel8}. Same arguments and the same arithmetic per element (start value, then k in order,
- * then Relu). A narrow panel is always the packed last one (rows NR apart).
+ * then Relu). A narrow panel is always the packed last one (rows NR apart). Only with 32 vector
+ * registers: with 16, kernel8x1's accumulators and broadcasts spill, and a last panel of one vector
+ * takes {@link SgemmHalf}'s tiles (see {@link Sgemm}).
  */
 final class SgemmNarrow {
   private static final VectorSpecies<Float> S = Simd.F;

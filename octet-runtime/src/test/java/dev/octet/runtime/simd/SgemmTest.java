@@ -183,6 +183,41 @@ class SgemmTest {
   }
 
   @Test
+  void partialLastPanelsMatchTheReferenceBitForBit() {
+    // last panels of 1-15 columns (with 16-column panels: at most one vector, or between one and
+    // two), rows not a multiple of 8, one row block and several; evenly spaced rows of B (every
+    // packing) and irregular ones (read through their offsets); one thread and two
+    Random r = new Random(8);
+    ExecContext two = new ExecContext(new dev.octet.runtime.kernel.WorkerPool(2), 2);
+    for (int m : new int[] {5, 16, 67, 130, 300}) {
+      for (int k : new int[] {1, 16, 37, 260}) {
+        for (int n : new int[] {3, 9, 15, 25, 49, 169}) {
+          for (boolean even : new boolean[] {true, false}) {
+            int[] rows = new int[k];
+            for (int kk = 0; kk < k; kk++) {
+              rows[kk] = even ? kk * n : (kk * 7919) % k * n;
+            }
+            float[] b = random(r, 3 + k * n);
+            PackedA a = PackedA.pack(random(r, m * k), 0, k, m, k);
+            float[] bias = r.nextBoolean() ? random(r, m) : null;
+            boolean relu = r.nextBoolean();
+            float[] expected = new float[m * n];
+            SgemmReference.multiplyRows(a, b, 3, rows, n, bias, 0, relu, expected, 0, n);
+            for (ExecContext ctx : new ExecContext[] {new ExecContext(null, 1), two}) {
+              float[] actual = new float[m * n];
+              Sgemm.multiply(a, b, 3, rows, n, bias, 0, relu, actual, 0, n, ctx);
+              assertArrayEquals(
+                  expected,
+                  actual,
+                  m + " x " + k + " x " + n + (even ? " even" : " irregular") + ", relu " + relu);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void innerDimensionsOfOneAndTwoMatchTheReference() {
     // the shortest k loops, through the kernels' retyped epilogues (Simd.ONE), bit for bit
     Random r = new Random(6);

@@ -142,6 +142,47 @@ class SessionTest {
   }
 
   @Test
+  void anEmptyInnerDimensionGivesZerosOrTheBias() {
+    // ONNX allows K = 0: the sum over no products is 0, and Gemm's C is added to it
+    Model m =
+        Model.of(
+            new GraphEditor("g")
+                .addInput(new ValueInfo("x", null))
+                .addInput(new ValueInfo("w", null))
+                .addOutput(new ValueInfo("y", null))
+                .addOutput(new ValueInfo("g", null))
+                .putInitializer("c", Tensor.wrap(new float[] {1, -2, 3}, 3))
+                .addNode(
+                    new Node("mm", "MatMul", List.of("x", "w"), List.of("y"), Attributes.empty()))
+                .addNode(
+                    new Node(
+                        "gemm", "Gemm", List.of("x", "w", "c"), List.of("g"), Attributes.empty()))
+                .freeze(),
+            8,
+            List.of(new OpsetImport("", 17)));
+    for (int rows : new int[] {1, 5, 20, 300}) {
+      for (int threads : new int[] {1, 2}) {
+        try (Session s = Session.create(m, SessionOptions.defaults().withThreads(threads))) {
+          Map<String, Tensor> out =
+              s.run(
+                  Map.of(
+                      "x",
+                      Tensor.wrap(new float[0], rows, 0),
+                      "w",
+                      Tensor.wrap(new float[0], 0, 3)));
+          assertArrayEquals(new int[] {rows, 3}, out.get("y").shape());
+          assertArrayEquals(new float[rows * 3], out.get("y").floats(), rows + " rows");
+          float[] g = out.get("g").floats();
+          for (int i = 0; i < rows; i++) {
+            assertArrayEquals(
+                new float[] {1, -2, 3}, java.util.Arrays.copyOfRange(g, 3 * i, 3 * i + 3));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void constantSubgraphsAreFoldedAtPlanningTime() {
     Model m =
         Model.of(

@@ -44,7 +44,8 @@ final class Tiles {
       long panelBytes,
       Supplier<Body> perTask) {
     int blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
-    int group = (int) Math.max(1, Math.min(panels, (512 * 1024) / panelBytes));
+    // an empty inner dimension (K = 0, which ONNX allows) has empty panels: one group
+    int group = (int) Math.max(1, Math.min(panels, (512 * 1024) / Math.max(1, panelBytes)));
     // full groups of panels, then a last, smaller one: only real tiles are counted, so that the
     // parallel chunks carry equal work (counting the missing panels of the last group as tiles
     // gave some chunks a quarter of the work of others: 16 real tiles of 28 on MiniLM's N = 384)

@@ -291,13 +291,38 @@ public final class Sgemm {
             // bits (chosen here, not at kernel8's entry: a call there made C2 compile kernel8 25%
             // slower). With 16 registers a panel is two vectors, and a last one of at most one
             // vector also takes the half tiles: kernel8x1's eight accumulators and eight broadcasts
-            // spill there (Zen 3, one thread, in one JVM: 1000 x 512 x 49 with its 1-column last
-            // panel 907 us against 737, 128 x 32 x 49 9.1 us against 8.5; 48 columns 552 and 6.2;
-            // SqueezeNet 0.977-0.991, BENCHMARKS.md session 33)
+            // spill there (Zen 3, one thread: a last panel of 1-8 columns took 1.6 times as long
+            // as a whole one, 1000 x 512 x 49 907 us against 737; SqueezeNet 0.977-1.000 in eight
+            // A/Bs interleaved in one JVM, BENCHMARKS.md session 33)
             boolean narrow = !HALF && n - j0 <= SgemmNarrow.NR;
+            int cols = Math.min(NR, n - j0);
             float[] src = panel != null ? panel : inPlace ? b : packed;
             int srcOff = panel != null ? 0 : inPlace ? bOff + j0 : (p - full) * k * NR;
             int colOff = colInit == ZERO ? 0 : j0;
+            if (HALF && cols <= SgemmColumns.MAX_COLUMNS) {
+              // a last panel of one or two columns (3025 pixels, 49 Winograd tiles), one column
+              // at a time, not as a whole tile
+              int i0 = block * MC;
+              SgemmColumns.columns(
+                  ap,
+                  i0 * k,
+                  src,
+                  srcOff,
+                  NR,
+                  k,
+                  rowInit,
+                  rowInit == ZERO ? 0 : rowInitOff + i0,
+                  colInit,
+                  colOff,
+                  relu,
+                  c,
+                  cOff + i0 * ldc + j0,
+                  ldc,
+                  Math.min(m, i0 + MC) - i0,
+                  cols,
+                  t);
+              return;
+            }
             for (int i0 = block * MC, end = Math.min(m, i0 + MC); i0 < end; i0 += MR) {
               int rowOff = rowInit == ZERO ? 0 : rowInitOff + i0;
               int co = cOff + i0 * ldc + j0;
@@ -327,27 +352,12 @@ public final class Sgemm {
                     co,
                     ldc,
                     tileRows,
-                    Math.min(NR, n - j0),
+                    cols,
                     t);
               } else {
                 SgemmRows.tile(
-                    ap,
-                    i0 * k,
-                    src,
-                    srcOff,
-                    rows,
-                    k,
-                    rowInit,
-                    rowOff,
-                    colInit,
-                    colOff,
-                    relu,
-                    c,
-                    co,
-                    ldc,
-                    tileRows,
-                    Math.min(NR, n - j0),
-                    t);
+                    ap, i0 * k, src, srcOff, rows, k, rowInit, rowOff, colInit, colOff, relu, c, co,
+                    ldc, tileRows, cols, t);
               }
             }
           };

@@ -184,14 +184,15 @@ class SgemmTest {
 
   @Test
   void partialLastPanelsMatchTheReferenceBitForBit() {
-    // last panels of 1-15 columns (with 16-column panels: at most one vector, or between one and
-    // two), rows not a multiple of 8, one row block and several; evenly spaced rows of B (every
-    // packing) and irregular ones (read through their offsets); one thread and two
+    // last panels of 1-15 columns (with 16-column panels and 8 lanes: 1 or 2 one column at a time,
+    // SgemmColumns; more in half tiles), rows not a multiple of 8, row blocks of 8 panels and
+    // fewer; evenly spaced rows of B (every packing) and irregular ones (read through their
+    // offsets); one thread and two
     Random r = new Random(8);
     ExecContext two = new ExecContext(new dev.octet.runtime.kernel.WorkerPool(2), 2);
     for (int m : new int[] {5, 16, 67, 130, 300}) {
       for (int k : new int[] {1, 16, 37, 260}) {
-        for (int n : new int[] {3, 9, 15, 25, 49, 169}) {
+        for (int n : new int[] {1, 2, 3, 9, 15, 17, 34, 49, 169}) {
           for (boolean even : new boolean[] {true, false}) {
             int[] rows = new int[k];
             for (int kk = 0; kk < k; kk++) {

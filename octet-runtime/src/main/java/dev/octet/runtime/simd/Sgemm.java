@@ -46,8 +46,11 @@ public final class Sgemm {
   /** An edge tile's scratch (MR x NR floats) per thread, for {@link #kernel8}. */
   static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
-  /** Initial values of a tile's rows or columns when there is no bias (MR <= NR floats). */
-  static final float[] ZERO = new float[NR];
+  /**
+   * Initial values of a tile's rows or columns when there is no bias: NR columns, or a row block's
+   * MC rows ({@link SgemmColumns} reads a block's start values at once).
+   */
+  static final float[] ZERO = new float[Math.max(NR, MC)];
 
   /** A column bias padded to whole panels with zeros, as {@link #multiply} takes it. */
   public static float[] padColumns(float[] bias, int n) {

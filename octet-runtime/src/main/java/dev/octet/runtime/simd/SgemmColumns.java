@@ -26,9 +26,6 @@ final class SgemmColumns {
   private static final FloatVector ONE = Simd.ONE;
   private static final int MR = Sgemm.MR;
 
-  /** Zero start values for 8 row panels. */
-  private static final float[] ZERO_ROWS = new float[8 * MR];
-
   private SgemmColumns() {}
 
   /** The widest last panel taken here. */
@@ -56,11 +53,9 @@ final class SgemmColumns {
       int rows,
       int cols,
       float[] t) {
+    // each accumulator starts at rowInit[i] + colInit[j], as in the tile kernels (rows <= MC:
+    // Sgemm.ZERO holds a row block's zeros)
     int panels = (rows + MR - 1) / MR;
-    // each accumulator starts at rowInit[i] + colInit[j], as in the tile kernels; ZERO has too
-    // few rows to load 8 panels' worth
-    boolean zeroRows = rowInit == Sgemm.ZERO;
-    float[] ri = zeroRows ? ZERO_ROWS : rowInit;
     for (int j = 0; j < cols; j++) {
       int r = 0;
       for (; r + 8 <= panels; r += 8) {
@@ -71,8 +66,8 @@ final class SgemmColumns {
             po + j,
             ldb,
             k,
-            ri,
-            zeroRows ? 0 : io + r * MR,
+            rowInit,
+            io + r * MR,
             colInit[jo + j],
             relu,
             k * MR,
@@ -87,8 +82,8 @@ final class SgemmColumns {
             po + j,
             ldb,
             k,
-            ri,
-            zeroRows ? 0 : io + r * MR,
+            rowInit,
+            io + r * MR,
             colInit[jo + j],
             relu,
             t);

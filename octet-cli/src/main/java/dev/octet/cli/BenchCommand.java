@@ -176,14 +176,28 @@ final class BenchCommand implements Callable<Integer> {
           iterations,
           block == 1 ? "" : " in blocks of " + block,
           settle == 0 ? "" : ", each turn after " + settle + " ms of untimed runs");
-      w.printf("%-40s %10s %10s %12s %8s%n", "engine", "median ms", "p90 ms", "items/s", "ratio");
-      double base = results.get(results.size() - 1).median();
+      w.printf(
+          "%-40s %10s %10s %12s %8s %20s%n",
+          "engine", "median ms", "p90 ms", "items/s", "ratio", "by round (Q1-Q3)");
+      Benchmark.Result last = results.get(results.size() - 1);
       for (Benchmark.Result r : results) {
+        Benchmark.RoundRatios rounds = Benchmark.roundRatios(r, last, block);
         w.printf(
-            "%-40s %10.3f %10.3f %12.1f %8.3f%n",
-            r.engine(), r.median(), r.p90(), r.throughput(), r.median() / base);
+            "%-40s %10.3f %10.3f %12.1f %8.3f %8.3f (%.3f-%.3f)%n",
+            r.engine(),
+            r.median(),
+            r.p90(),
+            r.throughput(),
+            r.median() / last.median(),
+            rounds.median(),
+            rounds.q1(),
+            rounds.q3());
       }
       w.println("ratio = median time / median time of the last row (below 1: faster than it)");
+      w.printf(
+          "by round = median over the %d rounds of (this row's median / the last row's median in"
+              + " the round): steadier when the machine's speed drifts%n",
+          Benchmark.roundRatios(last, last, block).rounds());
       w.printf("JIT compiler during the timed runs: %d ms%n", wu.jitMillisTimed());
       if (profile) {
         for (int i = 0; i < engines.size(); i++) {

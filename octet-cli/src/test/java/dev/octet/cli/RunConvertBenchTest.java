@@ -85,6 +85,11 @@ class RunConvertBenchTest {
     assertTrue(r.out().contains("interleaved\n"), "one thread: strict alternation\n" + r.out());
     assertTrue(r.out().contains("not waiting for the JIT compiler"), r.out());
     assertTrue(r.out().contains("JIT compiler during the timed runs: "), r.out());
+    // the last row against itself, round by round, and the rounds counted: 5 of one run each
+    assertTrue(
+        r.out().matches("(?s).*\\nort +[0-9. ]+ 1\\.000 +1\\.000 \\(1\\.000-1\\.000\\)\\n.*"),
+        r.out());
+    assertTrue(r.out().contains("median over the 5 rounds"), r.out());
   }
 
   @Test

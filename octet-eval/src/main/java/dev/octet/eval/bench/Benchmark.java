@@ -50,6 +50,46 @@ public final class Benchmark {
    */
   public record Warmup(int rounds, double seconds, boolean jitQuiet, long jitMillisTimed) {}
 
+  /**
+   * One engine's time over another's, round by round: in each round of timed runs (one turn of each
+   * engine, a block of runs apart at most), the median of the engine's runs over the median of the
+   * other's; then the median and quartiles of those ratios over the rounds. Unlike the ratio of the
+   * two overall medians, a change in the machine's speed that outlasts a round (another tenant's
+   * job starting or stopping) slows both sides of a round's ratio alike.
+   */
+  public record RoundRatios(double median, double q1, double q3, int rounds) {}
+
+  /**
+   * The {@link RoundRatios} of {@code engine} against {@code base}, both from one {@link #run}
+   * whose rounds were {@code block} runs long.
+   */
+  public static RoundRatios roundRatios(Result engine, Result base, int block) {
+    int n = engine.millis().length;
+    if (block < 1 || base.millis().length != n || n == 0) {
+      throw new IllegalArgumentException(
+          "need the same positive number of runs from one benchmark and a block of at least 1, got "
+              + n
+              + " and "
+              + base.millis().length
+              + " runs, block "
+              + block);
+    }
+    int rounds = (n + block - 1) / block;
+    double[] ratios = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      int from = r * block;
+      int to = Math.min(n, from + block);
+      ratios[r] = median(engine.millis(), from, to) / median(base.millis(), from, to);
+    }
+    Result spread = new Result("", ratios, 1);
+    return new RoundRatios(spread.median(), spread.percentile(25), spread.percentile(75), rounds);
+  }
+
+  /** The median of values[from, to), as {@link Result#median} takes it. */
+  private static double median(double[] values, int from, int to) {
+    return new Result("", Arrays.copyOfRange(values, from, to), 1).median();
+  }
+
   /** Each engine's latencies, in the order of the engines, and how warm-up ended. */
   public record Outcome(List<Result> results, Warmup warmup) {}
 

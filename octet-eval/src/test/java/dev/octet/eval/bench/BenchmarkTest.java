@@ -126,4 +126,31 @@ class BenchmarkTest {
     assertEquals(15, warmup(5, Integer.MAX_VALUE, 50, false).rounds());
     assertEquals(30, warmup(30, Integer.MAX_VALUE, 50, false).rounds());
   }
+
+  @Test
+  void roundRatiosCompareEachRoundWithItselfSoThatADriftInSpeedCancels() {
+    // a is 10% slower than b in every run of the same phase; the machine slows threefold during
+    // round 1, between b's run and a's, and stays slow
+    Benchmark.Result a = new Benchmark.Result("a", new double[] {1.1, 3.3, 3.3, 3.3}, 1);
+    Benchmark.Result b = new Benchmark.Result("b", new double[] {1.0, 1.0, 3.0, 3.0}, 1);
+    // the overall medians (the lower middle of four) fall in different phases: 3.3 against 1.0
+    assertEquals(3.3, a.median() / b.median(), 1e-12);
+    // round by round: 1.1, 3.3, 1.1, 1.1
+    Benchmark.RoundRatios r = Benchmark.roundRatios(a, b, 1);
+    assertEquals(4, r.rounds());
+    assertEquals(1.1, r.median(), 1e-12);
+    assertEquals(1.1, r.q1(), 1e-12);
+    assertEquals(1.1, r.q3(), 1e-12);
+    assertEquals(3.3, Benchmark.roundRatios(a, b, 4).median(), 1e-12);
+    // rounds of two runs: each round's median against the other engine's in the same round; an
+    // outlier run does not move its round's median
+    Benchmark.Result c = new Benchmark.Result("c", new double[] {1.2, 1.2, 3.6, 9.9, 3.6}, 1);
+    Benchmark.Result d = new Benchmark.Result("d", new double[] {1.0, 1.0, 3.0, 3.0, 3.0}, 1);
+    Benchmark.RoundRatios blocks = Benchmark.roundRatios(c, d, 2);
+    assertEquals(3, blocks.rounds());
+    assertEquals(1.2, blocks.median(), 1e-12);
+    assertEquals(1.0, Benchmark.roundRatios(d, d, 2).median(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> Benchmark.roundRatios(a, b, 0));
+    assertThrows(IllegalArgumentException.class, () -> Benchmark.roundRatios(a, c, 1));
+  }
 }

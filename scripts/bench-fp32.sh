@@ -23,6 +23,6 @@ for t in 1 2; do
   ./octet bench "$OUT/squeezenet-fp32.onnx" --threads $t --block $B --settle $S --warmup 800 --iterations 200
   for b in 1 8; do
     echo "== all-MiniLM-L6-v2, seq 128, batch $b, $t thread(s)"
-    ./octet bench "$MINILM" --threads $t --block $B --settle $S --batch $b --seq 128 --warmup $((b == 1 ? 150 : 25)) --iterations $((b == 1 ? 60 : 20))
+    ./octet bench "$MINILM" --threads $t --block $B --settle $S --batch $b --seq 128 --warmup $((b == 1 ? 150 : 25)) --iterations $((b == 1 ? 60 : 40))
   done
 done

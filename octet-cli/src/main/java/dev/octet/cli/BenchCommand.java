@@ -180,8 +180,10 @@ final class BenchCommand implements Callable<Integer> {
           "%-40s %10s %10s %12s %8s %20s%n",
           "engine", "median ms", "p90 ms", "items/s", "ratio", "by round (Q1-Q3)");
       Benchmark.Result last = results.get(results.size() - 1);
+      int roundCount = 0;
       for (Benchmark.Result r : results) {
         Benchmark.RoundRatios rounds = Benchmark.roundRatios(r, last, block);
+        roundCount = rounds.rounds();
         w.printf(
             "%-40s %10.3f %10.3f %12.1f %8.3f %8.3f (%.3f-%.3f)%n",
             r.engine(),
@@ -197,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
       w.printf(
           "by round = median over the %d rounds of (this row's median / the last row's median in"
               + " the round): steadier when the machine's speed drifts%n",
-          Benchmark.roundRatios(last, last, block).rounds());
+          roundCount);
       w.printf("JIT compiler during the timed runs: %d ms%n", wu.jitMillisTimed());
       if (profile) {
         for (int i = 0; i < engines.size(); i++) {

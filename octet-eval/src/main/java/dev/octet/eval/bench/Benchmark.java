@@ -36,11 +36,19 @@ public final class Benchmark {
     }
 
     public double percentile(double p) {
-      double[] s = millis.clone();
-      Arrays.sort(s);
-      int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
-      return s[Math.max(0, Math.min(s.length - 1, i))];
+      return Benchmark.percentile(millis, 0, millis.length, p);
     }
+  }
+
+  /**
+   * The p-th percentile of values[from, to) (nearest rank; the median of an even count is the lower
+   * middle).
+   */
+  static double percentile(double[] values, int from, int to, double p) {
+    double[] s = Arrays.copyOfRange(values, from, to);
+    Arrays.sort(s);
+    int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
+    return s[Math.max(0, Math.min(s.length - 1, i))];
   }
 
   /**
@@ -79,15 +87,14 @@ public final class Benchmark {
     for (int r = 0; r < rounds; r++) {
       int from = r * block;
       int to = Math.min(n, from + block);
-      ratios[r] = median(engine.millis(), from, to) / median(base.millis(), from, to);
+      ratios[r] =
+          percentile(engine.millis(), from, to, 50) / percentile(base.millis(), from, to, 50);
     }
-    Result spread = new Result("", ratios, 1);
-    return new RoundRatios(spread.median(), spread.percentile(25), spread.percentile(75), rounds);
-  }
-
-  /** The median of values[from, to), as {@link Result#median} takes it. */
-  private static double median(double[] values, int from, int to) {
-    return new Result("", Arrays.copyOfRange(values, from, to), 1).median();
+    return new RoundRatios(
+        percentile(ratios, 0, rounds, 50),
+        percentile(ratios, 0, rounds, 25),
+        percentile(ratios, 0, rounds, 75),
+        rounds);
   }
 
   /** Each engine's latencies, in the order of the engines, and how warm-up ended. */
